@@ -1,0 +1,189 @@
+// The advisor inbox: offers and conversations pushed over Socket.IO (/agent).
+// Every push carries an id; on (re)connect the page asks /api/v1/events?after=<id>
+// and ignores ids it has already seen. Customer text is only ever set as textContent.
+(function () {
+  "use strict";
+  const root = document.getElementById("inbox");
+  const csrf = root.dataset.csrf;
+  const seen = new Set();
+  let lastId = Number(sessionStorage.getItem("entraide.lastEventId") || 0);
+  let connectedOnce = false;
+  const socket = io("/agent", { transports: ["websocket", "polling"] });
+
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  function setConnection(key) {
+    const status = document.getElementById("connection");
+    status.textContent = status.dataset[key];
+    status.dataset.state = key;
+  }
+
+  function handle(message) {
+    if (seen.has(message.id)) return;
+    seen.add(message.id);
+    if (message.id > lastId) {
+      lastId = message.id;
+      sessionStorage.setItem("entraide.lastEventId", String(lastId));
+    }
+    const data = message.data;
+    switch (message.event) {
+      case "offer.created": return showOffer(data);
+      case "offer.withdrawn": return removeOffer(data.offer_id);
+      case "offer.accepted": removeOffer(data.offer_id); return openConversation(data.conversation_id);
+      case "message.created": return appendItem(data);
+      case "message.status": return updateStatus(data);
+      default: return undefined;
+    }
+  }
+
+  async function catchUp() {
+    const after = Math.max(0, lastId - 50);
+    const response = await fetch("/api/v1/events?after=" + after, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const page = await response.json();
+    page.events.forEach(handle);
+  }
+
+  function refreshEmpty() {
+    document.getElementById("no-offers").hidden =
+      document.getElementById("offers").children.length > 0;
+  }
+
+  function showOffer(offer) {
+    const expires = new Date(offer.expires_at).getTime();
+    if (expires <= Date.now() || document.getElementById("offer-" + offer.offer_id)) return;
+    const item = el("li", null, "offer");
+    item.id = "offer-" + offer.offer_id;
+    item.tabIndex = 0;
+    item.dataset.offerId = offer.offer_id;
+    item.appendChild(el("strong", offer.customer.name || "?", "customer"));
+    item.appendChild(el("div", offer.work_item.channel + " · " + offer.work_item.queue, "muted"));
+    const first = offer.timeline.find((i) => i.direction === "inbound");
+    if (first) item.appendChild(el("p", first.body.slice(0, 140), "first-words"));
+    item.appendChild(accountSummary(offer.account));
+    const countdown = el("div", "", "countdown");
+    item.appendChild(countdown);
+    const tick = setInterval(() => {
+      const left = Math.max(0, Math.round((expires - Date.now()) / 1000));
+      countdown.textContent = left + " s";
+      if (left === 0 || !item.isConnected) { clearInterval(tick); item.remove(); refreshEmpty(); }
+    }, 250);
+    const accept = el("button", root.dataset.accept, "accept");
+    const decline = el("button", root.dataset.decline, "decline");
+    accept.addEventListener("click", () => answer("accept", offer.offer_id));
+    decline.addEventListener("click", () => answer("decline", offer.offer_id));
+    item.addEventListener("keydown", (e) => {
+      if (e.key === "a") answer("accept", offer.offer_id);
+      if (e.key === "d") answer("decline", offer.offer_id);
+    });
+    item.append(accept, decline);
+    document.getElementById("offers").appendChild(item);
+    refreshEmpty();
+  }
+
+  function accountSummary(account) {
+    const box = el("div", null, "account");
+    if (!account || account.available === false) {
+      box.textContent = root.dataset.accountUnavailable;
+      return box;
+    }
+    (account.subscriptions || []).forEach((s) => box.appendChild(el("div", s.plan + " · " + s.status)));
+    (account.invoices || []).filter((i) => i.status !== "paid")
+      .forEach((i) => box.appendChild(el("div", i.number + " " + i.amount + " € · " + i.status, "unpaid")));
+    (account.orders || []).slice(0, 1)
+      .forEach((o) => box.appendChild(el("div", o.number + " " + o.item + " · " + o.status)));
+    return box;
+  }
+
+  function removeOffer(offerId) {
+    const node = document.getElementById("offer-" + offerId);
+    if (node) node.remove();
+    refreshEmpty();
+  }
+
+  function answer(verb, offerId) {
+    socket.emit(verb, { offer_id: offerId }, (reply) => {
+      removeOffer(offerId);
+      if (reply && reply.ok && reply.conversation_id) openConversation(reply.conversation_id);
+    });
+  }
+
+  const opening = new Set();
+  async function openConversation(conversationId) {
+    if (opening.has(conversationId)) return;
+    opening.add(conversationId);
+    const response = await fetch("/api/v1/conversations/" + conversationId, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const conversation = await response.json();
+    const box = el("article", null, "conversation");
+    box.id = "conversation-" + conversationId;
+    box.appendChild(el("h3", conversation.channel + " #" + conversation.id));
+    const items = el("div", null, "items");
+    items.setAttribute("role", "log");
+    box.appendChild(items);
+    box.appendChild(composer(conversationId));
+    document.getElementById("conversations").appendChild(box);
+    conversation.items.forEach(appendItem);
+  }
+
+  function appendItem(item) {
+    const box = document.getElementById("conversation-" + item.conversation_id);
+    if (!box || document.getElementById("item-" + item.id)) return;
+    const line = el("div", null, "item " + item.direction);
+    line.id = "item-" + item.id;
+    line.appendChild(el("span", item.body, "body"));
+    line.appendChild(el("span", item.status, "status"));
+    box.querySelector(".items").appendChild(line);
+  }
+
+  function updateStatus(data) {
+    const line = document.getElementById("item-" + data.interaction_id);
+    if (line) line.querySelector(".status").textContent = data.status;
+  }
+
+  function composer(conversationId) {
+    const key = "entraide.draft." + conversationId;
+    const form = el("form", null, "composer");
+    const text = el("textarea");
+    text.placeholder = root.dataset.replyPlaceholder;
+    text.setAttribute("aria-label", root.dataset.replyPlaceholder);
+    text.value = localStorage.getItem(key) || "";
+    text.addEventListener("input", () => localStorage.setItem(key, text.value));
+    const send = el("button", root.dataset.send);
+    send.type = "submit";
+    form.append(text, send);
+    text.addEventListener("keydown", (e) => { if (e.key === "Enter" && e.ctrlKey) form.requestSubmit(); });
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const response = await fetch("/api/v1/conversations/" + conversationId + "/replies", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ body: text.value }),
+      });
+      if (response.ok) {
+        appendItem(await response.json());
+        text.value = "";
+        localStorage.removeItem(key);
+      }
+    });
+    return form;
+  }
+
+  document.getElementById("presence").addEventListener("change", (e) => {
+    socket.emit("presence", { status: e.target.value });
+  });
+  socket.on("connect", async () => {
+    setConnection("online");
+    await catchUp();
+    if (connectedOnce) setConnection("caughtUp");
+    connectedOnce = true;
+  });
+  socket.on("disconnect", () => setConnection("offline"));
+  socket.on("event", handle);
+  refreshEmpty();
+})();

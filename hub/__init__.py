@@ -1,0 +1,1 @@
+"""Entraide: an omnichannel contact-center hub with a community help forum."""

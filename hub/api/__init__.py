@@ -1,0 +1,1 @@
+"""The HTTP entry points: provider hooks and the REST API (flask-smorest)."""

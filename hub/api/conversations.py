@@ -1,0 +1,61 @@
+"""A conversation with its items, and advisor replies on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from hub.access import AccessDenied, access_conversation
+from hub.api.schemas import ConversationOut, InteractionOut, ReplyIn
+from hub.domain.errors import NotAllowed
+from hub.replies.service import send_reply
+from hub.timeline.models import Interaction
+from hub.timeline.queries import interaction_view
+from hub.web import db, json_error, require_user, services
+
+blueprint = Blueprint("conversations", __name__, url_prefix="/api/v1/conversations",
+                      description="Conversations and replies")
+
+
+@blueprint.route("/<int:conversation_id>")
+@blueprint.response(200, ConversationOut)
+def show(conversation_id: int) -> Any:
+    user = require_user()
+    try:
+        conversation = access_conversation(db(), user=user, conversation_id=conversation_id)
+    except AccessDenied as error:
+        return json_error(404, error.reason)
+    items = db().scalars(
+        select(Interaction)
+        .where(Interaction.conversation_id == conversation.id)
+        .options(selectinload(Interaction.attachments))
+        .order_by(Interaction.occurred_at, Interaction.id)
+    )
+    return {"id": conversation.id, "customer_id": conversation.customer_id,
+            "channel": conversation.channel, "status": conversation.status,
+            "items": [interaction_view(i) for i in items]}
+
+
+@blueprint.route("/<int:conversation_id>/replies", methods=["POST"])
+@blueprint.arguments(ReplyIn)
+@blueprint.response(201, InteractionOut)
+def reply(args: dict[str, Any], conversation_id: int) -> Any:
+    user = require_user()
+    session = db()
+    try:
+        conversation = access_conversation(session, user=user, conversation_id=conversation_id)
+    except AccessDenied as error:
+        return json_error(404, error.reason)
+    capabilities = services().channels.adapter(conversation.channel).capabilities
+    try:
+        interaction = send_reply(session, conversation=conversation, user=user,
+                                 body=args["body"], capabilities=capabilities)
+        view = interaction_view(interaction)
+        session.commit()
+    except NotAllowed as error:
+        session.rollback()
+        return json_error(422, error.reason, "body")
+    return view

@@ -1,0 +1,149 @@
+"""The web process's composition root: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+from flask_babel import Babel
+from flask_login import LoginManager, current_user
+from flask_smorest import Api
+from flask_socketio import SocketIO
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from hub.api import conversations, customers, events, health, hooks, offers
+from hub.auth.service import user_for_session_id, user_for_token
+from hub.bootstrap import Services, build_services
+from hub.realtime import agent_socket
+from hub.settings import Settings
+from hub.web import close_db, db, json_error
+
+log = logging.getLogger(__name__)
+LANGUAGES = ("fr", "en")
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    services = services or build_services(settings)
+    app = Flask(__name__, template_folder="templates")
+    app.config.update(
+        SECRET_KEY=settings.SECRET_KEY,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        WTF_CSRF_CHECK_DEFAULT=False,
+        API_TITLE="Entraide API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        BABEL_DEFAULT_LOCALE=settings.DEFAULT_LANGUAGE,
+        BABEL_TRANSLATION_DIRECTORIES="translations",
+    )
+    app.extensions["entraide"] = services
+    app.teardown_appcontext(close_db)
+    _init_auth(app)
+    _init_api(app)
+    Babel(app, locale_selector=_locale)
+    _init_socketio(app, settings, services)
+    for name in filter(None, settings.UI_MODULES.split(",")):
+        importlib.import_module(name.strip()).init_app(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def _init_auth(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.login_view = "pages.login"
+    login_manager.user_loader(lambda session_id: user_for_session_id(db(), session_id))
+    login_manager.request_loader(_bearer_user)
+    csrf.init_app(app)
+    app.before_request(_check_csrf)
+    app.register_error_handler(CSRFError, lambda e: json_error(400, e.description, "csrf"))
+
+
+def _bearer_user(req: Any) -> Any:
+    header = req.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    user = user_for_token(db(), token.strip())
+    if user is not None:
+        g.bearer = True
+        db().commit()  # records last_used_at
+    return user
+
+
+def _check_csrf() -> None:
+    """Session-authenticated writes need the CSRF token; provider hooks and bearer
+    tokens carry their own proof."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith("/hooks/"):
+        return
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return
+    csrf.protect()
+
+
+def _init_api(app: Flask) -> None:
+    api = Api(app)
+    for module in (events, offers, conversations, customers, health):
+        api.register_blueprint(module.blueprint)
+    app.register_blueprint(hooks.blueprint)
+    csrf.exempt(hooks.blueprint)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def _http_error(error: HTTPException) -> Any:
+    if request.path.startswith(("/api/", "/hooks/")) or request.is_json:
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        messages = data.get("messages")
+        if messages:
+            body = {"code": status, "status": error.name, "errors": messages}
+            return jsonify(body), status
+        return json_error(status, error.description or error.name)
+    return error
+
+
+def _init_socketio(app: Flask, settings: Settings, services: Services) -> None:
+    origins = [o.strip() for o in settings.SOCKETIO_ORIGINS.split(",") if o.strip()]
+    socketio = SocketIO(
+        app,
+        message_queue=services.redis_url,
+        async_mode="threading",
+        cors_allowed_origins=origins or None,
+        max_http_buffer_size=64 * 1024,
+    )
+    agent_socket.register(socketio)
+    app.extensions["entraide.socketio"] = socketio
+
+
+def _locale() -> str | None:
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    return request.accept_languages.best_match(LANGUAGES)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response

@@ -1,0 +1,1 @@
+"""Users (advisors, supervisors, admins), teams, API tokens and access gates."""

@@ -1,0 +1,116 @@
+"""Composition root for every process: settings in, wired services out."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+from rq.exceptions import DuplicateJobError
+from socketio import RedisManager
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from channels import ADAPTERS
+from channels.twilio_sms.config import TwilioCredentials
+from hub.customers.accounts import SqlAccountProvider
+from hub.db import Effects, make_engine, make_sessionmaker
+from hub.domain.ports import ChannelAccount
+from hub.domain.registry import ChannelRegistry
+from hub.routing.presence import Presence
+from hub.routing.service import RoutingContext
+from hub.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/agent"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    redis_url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+    redis: Redis
+    queue: Queue
+    channels: ChannelRegistry
+    effects: Effects
+
+    @cached_property
+    def presence(self) -> Presence:
+        return Presence(self.redis)
+
+    @cached_property
+    def routing(self) -> RoutingContext:
+        return RoutingContext(
+            presence=self.presence,
+            accounts=SqlAccountProvider(self.sessions),
+            offer_timeout=self.settings.OFFER_TIMEOUT_SECONDS,
+        )
+
+    def hook_url(self, channel: str, account: str) -> str:
+        return f"{self.settings.public_url}/hooks/{channel}/{account}"
+
+
+def build_services(settings: Settings, *, redis_url: str | None = None) -> Services:
+    url = redis_url or settings.REDIS_URL
+    if not url:
+        raise RuntimeError("REDIS_URL is not set (entraide demo starts an embedded Redis)")
+    engine = make_engine(settings.database_url)
+    redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+    queue = Queue(settings.RQ_QUEUE, connection=redis)
+    effects = Effects(enqueue=_enqueuer(queue), emit=_emitter(url))
+    return Services(
+        settings=settings,
+        redis_url=url,
+        engine=engine,
+        sessions=make_sessionmaker(engine, effects),
+        redis=redis,
+        queue=queue,
+        channels=ChannelRegistry(ADAPTERS, channel_accounts(settings)),
+        effects=effects,
+    )
+
+
+def channel_accounts(settings: Settings) -> list[ChannelAccount]:
+    twilio = TwilioCredentials(
+        account_sid=settings.TWILIO_ACCOUNT_SID,
+        auth_token=settings.TWILIO_AUTH_TOKEN,
+        api_base_url=settings.TWILIO_API_BASE_URL,
+    )
+    return [
+        ChannelAccount("twilio_sms", settings.TWILIO_ACCOUNT_KEY,
+                       settings.TWILIO_PHONE_NUMBER, twilio),
+        ChannelAccount("console", "demo", "console", settings.SECRET_KEY),
+    ]
+
+
+def _enqueuer(queue: Queue) -> Any:
+    def enqueue(func: str, *args: Any, job_id: str, **opts: Any) -> None:
+        try:
+            queue.enqueue_call(func, args=args, job_id=job_id, unique=True,
+                               failure_ttl=7 * 86400, **opts)
+        except DuplicateJobError:
+            log.info("job %s already queued", job_id)
+        except RedisError:
+            # The row is committed: the reconciler will queue it when Redis is back.
+            log.warning("could not queue %s; the sweep will retry", job_id, exc_info=True)
+
+    return enqueue
+
+
+def _emitter(url: str) -> Any:
+    manager = RedisManager(url, write_only=True)
+
+    def emit(message: dict[str, Any]) -> None:
+        try:
+            manager.emit("event", message, namespace=NAMESPACE, room=message["room"])
+        except RedisError:
+            log.warning("could not emit event %s; clients catch up", message["id"])
+
+    return emit

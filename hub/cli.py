@@ -1,0 +1,232 @@
+"""``entraide``: every process and admin task of the hub."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+
+import click
+import requests
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+
+from hub import runner
+from hub.auth.models import Role, User
+from hub.auth.service import create_token, create_user
+from hub.db import Effects, make_engine, make_sessionmaker, transaction
+from hub.domain.errors import NotAllowed
+from hub.migrate import upgrade
+from hub.routing.models import QueueMember
+from hub.routing.service import default_queue
+from hub.seed import seed_demo
+from hub.settings import Settings
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _with_redis(settings: Settings) -> Settings:
+    if settings.REDIS_URL:
+        return settings
+    shared = settings.data_path / "redis.url"
+    if shared.exists():
+        return dataclasses.replace(settings, REDIS_URL=shared.read_text().strip())
+    raise click.ClickException(
+        "REDIS_URL is not set and no embedded Redis is running: set REDIS_URL "
+        "or run `entraide demo`"
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Entraide: omnichannel contact-center hub with a community help forum."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run a web process (HTTP API, provider hooks, pages, Socket.IO)."""
+    runner.serve(_with_redis(_settings()), host=host, port=port)
+
+
+@main.command()
+@click.option("--fork", is_flag=True, help="Fork a work-horse per job (RQ's Worker).")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(fork: bool, burst: bool) -> None:
+    """Run an RQ worker (intake, delivery, media, sweeps)."""
+    runner.work(_with_redis(_settings()), fork=fork, burst=burst)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Queue one sweep and exit.")
+def scheduler(once: bool) -> None:
+    """Queue the periodic sweeps (run exactly one)."""
+    runner.schedule(_with_redis(_settings()), once=once)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration (PostgreSQL or SQLite)."""
+    settings = _settings()
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    click.echo(f"database at head: {_redact(settings.database_url)}")
+
+
+def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
+    return make_sessionmaker(make_engine(settings.database_url), Effects())
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="advisor",
+              show_default=True)
+@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--password", default=None, help="Prompted for when omitted.")
+def create_user_command(email: str, name: str, role: str, language: str,
+                        password: str | None) -> None:
+    """Create an advisor, supervisor or admin (member of the default queue)."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with transaction(_sessions(_settings())) as session:
+            user = create_user(session, email=email, name=name, password=password,
+                               role=Role(role), language=language)
+            session.add(QueueMember(queue_id=default_queue(session).id, user_id=user.id))
+    except NotAllowed as error:
+        raise click.ClickException(error.reason) from None
+    click.echo(f"created {role} {user.email} (id {user.id})")
+
+
+@main.command("create-token")
+@click.option("--email", required=True)
+@click.option("--label", default="cli")
+def create_token_command(email: str, label: str) -> None:
+    """Print a new API token for a user (shown once)."""
+    with transaction(_sessions(_settings())) as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"no user with email {email}")
+        click.echo(create_token(session, user=user, label=label))
+
+
+@main.command()
+def seed() -> None:
+    """Load the demo data (idempotent)."""
+    with transaction(_sessions(_settings())) as session:
+        logins = seed_demo(session)
+    for login in logins:
+        click.echo(f"{login.role:<11} {login.email}  password: {login.password}")
+
+
+@main.group()
+def simulate() -> None:
+    """Act as a customer against a running hub, signed like the real provider."""
+
+
+@simulate.command("sms")
+@click.option("--from", "from_", required=True, help="The customer's number.")
+@click.option("--body", required=True)
+@click.option("--to", default=None, help="The hub's number (TWILIO_PHONE_NUMBER).")
+@click.option("--account", default=None, help="Account key in the hook URL.")
+def simulate_sms(from_: str, body: str, to: str | None, account: str | None) -> None:
+    """Send an inbound SMS webhook signed exactly as Twilio signs it."""
+    settings = _settings()
+    key = account or settings.TWILIO_ACCOUNT_KEY
+    url = f"{settings.public_url}/hooks/twilio_sms/{key}"
+    sid = "SM" + secrets.token_hex(16)
+    params = {
+        "ToCountry": "FR", "ToState": "", "SmsMessageSid": sid, "NumMedia": "0",
+        "ToCity": "", "FromZip": "", "SmsSid": sid, "FromState": "", "SmsStatus": "received",
+        "FromCity": "", "Body": body, "FromCountry": "", "To": to or settings.TWILIO_PHONE_NUMBER,
+        "ToZip": "", "NumSegments": "1", "MessageSid": sid,
+        "AccountSid": settings.TWILIO_ACCOUNT_SID, "From": from_, "ApiVersion": "2010-04-01",
+    }
+    signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
+    response = requests.post(url, data=params, headers={"X-Twilio-Signature": signature},
+                             timeout=10)
+    click.echo(f"{response.status_code} {sid}")
+    if response.status_code >= 300:
+        raise click.ClickException(response.text[:500])
+
+
+@main.command()
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo(port: int) -> None:
+    """Everything in one command: embedded Redis, SQLite, demo data, web + worker +
+    scheduler."""
+    from hub.embedded_redis import start_embedded_redis  # noqa: PLC0415
+
+    settings = _settings()
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    redis = None
+    env = dict(os.environ, PUBLIC_URL=os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{port}"))
+    if not settings.REDIS_URL:
+        redis = start_embedded_redis(settings.data_path / "redis")
+        env["REDIS_URL"] = redis.url
+        (settings.data_path / "redis.url").write_text(redis.url)
+    upgrade(settings.database_url)
+    with transaction(_sessions(settings)) as session:
+        logins = seed_demo(session)
+    exe = [sys.executable, "-m", "hub.cli"]
+    processes = [
+        subprocess.Popen([*exe, "serve", "--port", str(port)], env=env),
+        subprocess.Popen([*exe, "worker"], env=env),
+        subprocess.Popen([*exe, "scheduler"], env=env),
+    ]
+    _print_demo(env["PUBLIC_URL"], logins)
+    try:
+        _wait(processes)
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=15)
+        if redis is not None:
+            (settings.data_path / "redis.url").unlink(missing_ok=True)
+            redis.stop()
+
+
+def _print_demo(url: str, logins: list) -> None:  # type: ignore[type-arg]
+    click.echo("")
+    click.echo(f"  Entraide is running: {url}/login")
+    click.echo(f"  Advisor inbox:       {url}/inbox")
+    click.echo(f"  API (OpenAPI):       {url}/api/v1/openapi.json")
+    for login in logins:
+        click.echo(f"  {login.role:<11} {login.email}  password: {login.password}")
+    click.echo('  Send an SMS:         entraide simulate sms --from +33612345678 --body "Bonjour"')
+    click.echo("  Stop with Ctrl+C")
+    click.echo("")
+
+
+def _wait(processes: list[subprocess.Popen]) -> None:  # type: ignore[type-arg]
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        return
+    raise click.ClickException("a demo process stopped; see the log above")
+
+
+def _redact(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        rest = "***@" + rest.split("@", 1)[1]
+    return scheme + sep + rest
+
+
+if __name__ == "__main__":
+    main()

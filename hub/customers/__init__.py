@@ -1,0 +1,1 @@
+"""Customers, their identities on every channel, and their account history."""

@@ -1,0 +1,134 @@
+"""Engine, sessions, the declarative base and the after-commit side-effect helpers.
+
+Nothing enqueues a job or emits to a socket before the transaction that justifies it
+has committed: services call ``enqueue_after_commit``; the session runs the effect once
+the commit succeeded and drops it on rollback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+import logging
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on PostgreSQL and SQLite alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+Effect = Callable[[], None]
+
+
+@dataclass
+class Effects:
+    """How after-commit effects reach the outside world; set by the composition root."""
+
+    enqueue: Callable[..., None] = lambda *a, **k: None
+    emit: Callable[[dict[str, Any]], None] = lambda message: None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("connect_args", {"connect_timeout": 2})
+    return create_engine(url, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_sessionmaker(engine: Engine, effects: Effects) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False, info={"effects": effects})
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on error, always close."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def effects_of(session: Session) -> Effects:
+    return session.info["effects"]
+
+
+def after_commit(session: Session, effect: Effect) -> None:
+    session.info.setdefault("pending_effects", []).append(effect)
+
+
+def enqueue_after_commit(session: Session, func: str, *args: Any, job_id: str, **opts: Any) -> None:
+    """Queue ``func`` (a dotted name) once the transaction commits."""
+    effects = effects_of(session)
+    after_commit(session, lambda: effects.enqueue(func, *args, job_id=job_id, **opts))
+
+
+@event.listens_for(Session, "after_commit")
+def _run_effects(session: Session) -> None:
+    pending: list[Effect] = session.info.pop("pending_effects", [])
+    for effect in pending:
+        try:
+            effect()
+        except Exception:  # noqa: BLE001 - the data is committed; sweeps recover the effect
+            log.exception("after-commit effect failed")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_effects(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop("pending_effects", None)

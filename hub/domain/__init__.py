@@ -1,0 +1,1 @@
+"""The kernel: plain dataclasses, ports and errors. Imports no framework and no other module."""

@@ -1,0 +1,51 @@
+"""Address normalization: the identity key of a phone number or an email."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+
+from hub.domain.kinds import IdentityKind
+
+
+@dataclass(frozen=True)
+class Address:
+    kind: IdentityKind
+    value: str
+    verified: bool
+
+
+def normalize_phone(raw: str, region: str = "FR") -> Address:
+    """E.164 when the number parses and is valid; the raw text, unverified, otherwise."""
+    text = raw.strip()
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return Address(IdentityKind.PHONE, text, verified=False)
+    if not phonenumbers.is_valid_number(number):
+        return Address(IdentityKind.PHONE, text, verified=False)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return Address(IdentityKind.PHONE, e164, verified=True)
+
+
+def normalize_email(raw: str) -> Address:
+    text = raw.strip()
+    local, sep, domain = text.rpartition("@")
+    if not sep or not local or "." not in domain:
+        return Address(IdentityKind.EMAIL, text.lower(), verified=False)
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return Address(IdentityKind.EMAIL, text.lower(), verified=False)
+    return Address(IdentityKind.EMAIL, f"{local}@{ascii_domain}".lower(), verified=True)
+
+
+def normalize(kind: IdentityKind, raw: str, region: str = "FR") -> Address:
+    if kind is IdentityKind.PHONE:
+        return normalize_phone(raw, region)
+    if kind is IdentityKind.EMAIL:
+        return normalize_email(raw)
+    return Address(kind, raw.strip(), verified=True)

@@ -1,0 +1,88 @@
+"""What crosses the channel seam: raw requests in, normalized items out, messages to send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from hub.domain.kinds import DeliveryStatus, IdentityKind
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    """An HTTP request as the provider made it. ``url`` is the public URL it signed."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    form: tuple[tuple[str, str], ...]
+    query: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def form_value(self, name: str, default: str = "") -> str:
+        for key, value in self.form:
+            if key == name:
+                return value
+        return default
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == wanted:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    status: int
+    body: str
+    content_type: str = "text/plain"
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """A file the provider holds; a worker fetches it, never the web request."""
+
+    url: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class InboundItem:
+    """One message from a customer, normalized."""
+
+    provider_id: str
+    sender_kind: IdentityKind
+    sender_address: str
+    body: str
+    recipient_address: str = ""
+    sender_name: str = ""
+    thread_key: str = ""
+    occurred_at: datetime | None = None
+    attachments: tuple[AttachmentRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeliveryUpdate:
+    """A provider's news about a message we sent."""
+
+    provider_id: str
+    status: DeliveryStatus
+    error_code: str = ""
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    to: str
+    body: str
+    idempotency_key: str
+    status_callback_url: str = ""
+    media_urls: tuple[str, ...] = ()
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_id: str
+    status: DeliveryStatus

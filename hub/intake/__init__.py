@@ -1,0 +1,1 @@
+"""The one inbound path: verify, store, commit, acknowledge, then queue."""

@@ -1,0 +1,30 @@
+"""Alembic environment: runs against whatever URL the CLI configured."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+from hub.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run() -> None:
+    url = config.get_main_option("sqlalchemy.url")
+    engine = engine_from_config(
+        {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run()

@@ -1,0 +1,23 @@
+"""Every model module, imported once so ``Base.metadata`` knows all tables."""
+
+from __future__ import annotations
+
+from hub.auth import models as auth_models
+from hub.customers import models as customer_models
+from hub.db import Base
+from hub.events import RealtimeEvent
+from hub.intake import models as intake_models
+from hub.replies import models as reply_models
+from hub.routing import models as routing_models
+from hub.timeline import models as timeline_models
+
+__all__ = [
+    "Base",
+    "RealtimeEvent",
+    "auth_models",
+    "customer_models",
+    "intake_models",
+    "reply_models",
+    "routing_models",
+    "timeline_models",
+]

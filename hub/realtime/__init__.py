@@ -1,0 +1,1 @@
+"""Socket.IO: the ``/agent`` namespace, shared by every web process through Redis."""

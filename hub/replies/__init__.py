@@ -1,0 +1,1 @@
+"""Outbound replies: the outbound guard and the delivery state machine."""

@@ -1,0 +1,130 @@
+"""Advisor replies: the outbound guard, the delivery record and its state machine."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from rq import Retry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.auth.models import User
+from hub.db import enqueue_after_commit, utcnow
+from hub.domain.errors import NotAllowed
+from hub.domain.kinds import DeliveryStatus
+from hub.domain.messages import DeliveryUpdate, OutboundMessage, SendResult
+from hub.domain.ports import Capabilities
+from hub.events import publish, user_room
+from hub.replies.models import Delivery, DeliveryState
+from hub.timeline.models import Conversation, Interaction
+from hub.timeline.queries import find_by_provider_id, interaction_view
+from hub.timeline.service import advance_status, record_outbound
+
+DELIVER_JOB = "workers.delivery.deliver"
+RETRY = Retry(max=4, interval=[2, 10, 30, 120])
+
+
+def send_reply(
+    session: Session, *, conversation: Conversation, user: User, body: str,
+    capabilities: Capabilities,
+) -> Interaction:
+    """Guard, record the outbound interaction and queue its delivery after commit."""
+    text = body.strip()
+    if not text:
+        raise NotAllowed("the reply is empty")
+    if len(text) > capabilities.max_length:
+        raise NotAllowed(f"the reply is longer than {capabilities.max_length} characters")
+    if conversation.status != "open":
+        raise NotAllowed("the conversation is closed")
+    interaction = record_outbound(
+        session, conversation=conversation, body=text, author_user_id=user.id
+    )
+    delivery = Delivery(
+        interaction_id=interaction.id,
+        channel=conversation.channel,
+        account=conversation.account,
+        to_address=conversation.customer_address,
+        idempotency_key=secrets.token_hex(16),
+    )
+    session.add(delivery)
+    session.flush()
+    enqueue_after_commit(session, DELIVER_JOB, delivery.id, job_id=f"delivery-{delivery.id}",
+                         retry=RETRY)
+    publish(session, room=user_room(user.id), name="message.created",
+            payload=interaction_view(interaction))
+    return interaction
+
+
+@dataclass(frozen=True)
+class Attempt:
+    delivery_id: int
+    channel: str
+    account: str
+    message: OutboundMessage
+
+
+def begin_attempt(session: Session, *, delivery_id: int, callback_url: str) -> Attempt | None:
+    """Mark the delivery in flight (committed before the provider call); None if done."""
+    delivery = session.scalar(
+        select(Delivery).where(Delivery.id == delivery_id).with_for_update()
+    )
+    if delivery is None or delivery.state in (DeliveryState.SENT, DeliveryState.FAILED):
+        return None
+    if delivery.state == DeliveryState.SENDING:
+        # A previous attempt died between the provider call and its commit: it may have
+        # been sent. Send again (a reply must not be lost) and flag the possible duplicate.
+        delivery.possible_duplicate = True
+    delivery.state = DeliveryState.SENDING
+    delivery.attempts += 1
+    advance_status(delivery.interaction, DeliveryStatus.SENDING)
+    return Attempt(
+        delivery_id=delivery.id,
+        channel=delivery.channel,
+        account=delivery.account,
+        message=OutboundMessage(
+            to=delivery.to_address,
+            body=delivery.interaction.body,
+            idempotency_key=delivery.idempotency_key,
+            status_callback_url=callback_url,
+        ),
+    )
+
+
+def finish_attempt(session: Session, *, delivery_id: int, result: SendResult) -> None:
+    delivery = session.get(Delivery, delivery_id)
+    assert delivery is not None
+    delivery.state = DeliveryState.SENT
+    delivery.sent_at = utcnow()
+    interaction = delivery.interaction
+    interaction.provider_id = result.provider_id
+    advance_status(interaction, result.status)
+    _announce_status(session, interaction)
+
+
+def fail_attempt(session: Session, *, delivery_id: int, reason: str, final: bool) -> None:
+    delivery = session.get(Delivery, delivery_id)
+    assert delivery is not None
+    delivery.last_error = reason
+    delivery.state = DeliveryState.FAILED if final else DeliveryState.PENDING
+    if final:
+        advance_status(delivery.interaction, DeliveryStatus.FAILED)
+        _announce_status(session, delivery.interaction)
+
+
+def apply_delivery_update(session: Session, *, channel: str, update: DeliveryUpdate) -> bool:
+    """A status callback: move the interaction's status forward, never back."""
+    interaction = find_by_provider_id(session, channel, update.provider_id)
+    if interaction is None:
+        return False
+    if advance_status(interaction, update.status, update.error_code):
+        _announce_status(session, interaction)
+    return True
+
+
+def _announce_status(session: Session, interaction: Interaction) -> None:
+    if interaction.author_user_id is None:
+        return
+    publish(session, room=user_room(interaction.author_user_id), name="message.status",
+            payload={"interaction_id": interaction.id, "status": interaction.status,
+                     "conversation_id": interaction.conversation_id})

@@ -1,0 +1,1 @@
+"""Queues, work items and offers: who handles what next."""

@@ -1,0 +1,68 @@
+"""Long-running process entry points: web (gunicorn, threads), worker (RQ), scheduler."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from redis.exceptions import RedisError
+from rq import SimpleWorker, Worker
+from rq.exceptions import DuplicateJobError
+
+from hub.bootstrap import build_services
+from hub.settings import Settings
+
+log = logging.getLogger(__name__)
+SWEEP_JOB = "workers.reconciler.sweep"
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Any, options: dict[str, Any]) -> None:
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self._app
+
+
+def serve(settings: Settings, *, host: str, port: int, threads: int = 64) -> None:
+    """One gunicorn process with threads: Socket.IO needs one process per port; scale by
+    running more processes behind a sticky load balancer (they share Redis)."""
+    from hub.app import create_app  # noqa: PLC0415 - web deps only in the web process
+
+    app = create_app(settings)
+    _Gunicorn(app, {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread",
+                    "threads": threads, "timeout": 60, "accesslog": "-",
+                    "graceful_timeout": 5}).run()
+
+
+def work(settings: Settings, *, fork: bool = False, burst: bool = False) -> None:
+    """An RQ worker. SimpleWorker (no fork per job) by default: see docs/performance.md."""
+    services = build_services(settings)
+    worker_class = Worker if fork else SimpleWorker
+    worker = worker_class([services.queue], connection=services.redis)
+    worker.work(with_scheduler=True, burst=burst, logging_level="INFO")
+
+
+def schedule(settings: Settings, *, once: bool = False) -> None:
+    """Queue the sweep job every second (one at a time): re-queue stale events and
+    deliveries, expire unanswered offers. Run exactly one scheduler."""
+    services = build_services(settings)
+    while True:
+        try:
+            services.queue.enqueue_call(SWEEP_JOB, job_id="sweep", unique=True, result_ttl=0,
+                                        failure_ttl=5, ttl=30)
+        except DuplicateJobError:
+            pass
+        except RedisError:
+            log.warning("scheduler: Redis unavailable; retrying", exc_info=True)
+        if once:
+            return
+        time.sleep(1)

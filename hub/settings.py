@@ -1,0 +1,82 @@
+"""Every setting, read from the environment in one typed place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+DEFAULT_SECRET = "dev-secret-change-me"  # noqa: S105 - refused in production, see check()
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    ENTRAIDE_ENV: str = "development"
+    DATA_DIR: str = "var"
+    DATABASE_URL: str = ""
+    REDIS_URL: str = ""
+    SECRET_KEY: str = DEFAULT_SECRET
+    PUBLIC_URL: str = "http://127.0.0.1:5000"
+    DEFAULT_REGION: str = "FR"
+    DEFAULT_LANGUAGE: str = "fr"
+    TWILIO_ACCOUNT_KEY: str = "demo"
+    TWILIO_ACCOUNT_SID: str = "ACdemo00000000000000000000000000"
+    TWILIO_AUTH_TOKEN: str = "demo-twilio-token"  # noqa: S105 - demo account only
+    TWILIO_PHONE_NUMBER: str = "+33700000000"
+    TWILIO_API_BASE_URL: str = "https://api.twilio.com"
+    OFFER_TIMEOUT_SECONDS: int = 20
+    SWEEP_AFTER_SECONDS: int = 30
+    SWEEP_INTERVAL_SECONDS: int = 5
+    MAX_ATTACHMENT_BYTES: int = 5_000_000
+    UI_MODULES: str = "agent_ui"
+    RQ_QUEUE: str = "entraide"
+    SOCKETIO_ORIGINS: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        source = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for spec in fields(cls):
+            if spec.name not in source:
+                continue
+            raw = source[spec.name]
+            values[spec.name] = int(raw) if spec.type == "int" else raw
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.check()
+        return settings
+
+    @property
+    def production(self) -> bool:
+        return self.ENTRAIDE_ENV == "production"
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.DATA_DIR).resolve()
+
+    @property
+    def database_url(self) -> str:
+        return self.DATABASE_URL or f"sqlite:///{self.data_path / 'entraide.db'}"
+
+    @property
+    def public_url(self) -> str:
+        return self.PUBLIC_URL.rstrip("/")
+
+    def check(self) -> None:
+        if not self.production:
+            return
+        if self.SECRET_KEY == DEFAULT_SECRET or len(self.SECRET_KEY) < 32:
+            raise SettingsError("SECRET_KEY must be set to 32+ random characters in production")
+        if self.TWILIO_AUTH_TOKEN == Settings.TWILIO_AUTH_TOKEN:
+            raise SettingsError("TWILIO_AUTH_TOKEN must be set in production")
+        if not self.REDIS_URL:
+            raise SettingsError("REDIS_URL must be set in production (no embedded Redis)")
+        if not self.DATABASE_URL:
+            raise SettingsError("DATABASE_URL must be set in production")
+
+
+SETTING_NAMES = frozenset(spec.name for spec in fields(Settings))

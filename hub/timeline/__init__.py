@@ -1,0 +1,1 @@
+"""Conversations and interactions: the customer's timeline across every channel."""

@@ -1,0 +1,77 @@
+"""Scheduled sweeps: re-queue what Redis lost, expire unanswered offers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import select
+
+from hub.bootstrap import Services
+from hub.db import transaction, utcnow
+from hub.intake.service import PROCESS_JOB, PROCESS_RETRY, event_job_id, stale_event_ids
+from hub.replies.models import Delivery, DeliveryState
+from hub.replies.service import DELIVER_JOB, RETRY, fail_attempt
+from hub.routing.service import expire_offers
+from workers.context import services
+
+log = logging.getLogger(__name__)
+DONE = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+MAX_DELIVERY_ATTEMPTS = 10
+
+
+def sweep() -> dict[str, int]:
+    """Run every sweep once; returns how many things each one touched."""
+    svc = services()
+    return {
+        "events": requeue_stale_events(svc),
+        "deliveries": requeue_stale_deliveries(svc),
+        "offers": expire_due_offers(svc),
+    }
+
+
+def expire_due_offers(svc: Services) -> int:
+    with transaction(svc.sessions) as session:
+        return expire_offers(session, ctx=svc.routing)
+
+
+def requeue_stale_events(svc: Services) -> int:
+    age = timedelta(seconds=svc.settings.SWEEP_AFTER_SECONDS)
+    with svc.sessions() as session:
+        ids = stale_event_ids(session, older_than=age)
+    return sum(_requeue(svc, PROCESS_JOB, i, event_job_id(i), PROCESS_RETRY) for i in ids)
+
+
+def requeue_stale_deliveries(svc: Services) -> int:
+    cutoff = utcnow() - timedelta(seconds=svc.settings.SWEEP_AFTER_SECONDS)
+    with transaction(svc.sessions) as session:
+        rows = list(session.scalars(
+            select(Delivery).where(
+                Delivery.state.in_([DeliveryState.PENDING, DeliveryState.SENDING]),
+                Delivery.created_at < cutoff,
+            ).limit(500)
+        ))
+        worn_out = [d.id for d in rows if d.attempts >= MAX_DELIVERY_ATTEMPTS]
+        for delivery_id in worn_out:
+            fail_attempt(session, delivery_id=delivery_id, reason="too many attempts",
+                         final=True)
+        ids = [d.id for d in rows if d.id not in worn_out]
+    return sum(_requeue(svc, DELIVER_JOB, i, f"delivery:{i}", RETRY) for i in ids)
+
+
+def _requeue(svc: Services, func: str, arg: int, job_id: str, retry: Any) -> bool:
+    """Queue the job unless it is queued, scheduled or running already."""
+    try:
+        job = Job.fetch(job_id, connection=svc.redis)
+    except NoSuchJobError:
+        job = None
+    if job is not None:
+        if job.get_status(refresh=True) not in DONE:
+            return False
+        job.delete()
+    log.info("sweep re-queues %s", job_id)
+    svc.effects.enqueue(func, arg, job_id=job_id, retry=retry)
+    return True
