@@ -37,7 +37,7 @@ venv: $(VENV_STAMP)
 
 $(VENV_STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q -e '.[test]'
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[test]' --config-settings editable_mode=compat
 	@touch $@
 
 # --- Front-end packages (npm at build time, served by the hub, never a CDN) -----------

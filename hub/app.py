@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from flask_login import LoginManager, current_user
 from flask_smorest import Api
 from flask_socketio import SocketIO
@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from hub.api import conversations, customers, events, health, hooks, offers
 from hub.auth.service import user_for_session_id, user_for_token
-from hub.bootstrap import Services, build_services
+from hub.bootstrap import SOCKETIO_CHANNEL, Services, build_services
 from hub.realtime import agent_socket
 from hub.settings import Settings
 from hub.web import close_db, db, json_error
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     _init_auth(app)
     _init_api(app)
     Babel(app, locale_selector=_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
     _init_socketio(app, settings, services)
     for name in filter(None, settings.UI_MODULES.split(",")):
         importlib.import_module(name.strip()).init_app(app)
@@ -124,6 +125,7 @@ def _init_socketio(app: Flask, settings: Settings, services: Services) -> None:
     socketio = SocketIO(
         app,
         message_queue=services.redis_url,
+        channel=SOCKETIO_CHANNEL,
         async_mode="threading",
         cors_allowed_origins=origins or None,
         max_http_buffer_size=64 * 1024,

@@ -28,6 +28,7 @@ from hub.settings import Settings
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/agent"
+SOCKETIO_CHANNEL = "entraide-socketio"
 
 
 @dataclass
@@ -105,7 +106,7 @@ def _enqueuer(queue: Queue) -> Any:
 
 
 def _emitter(url: str) -> Any:
-    manager = RedisManager(url, write_only=True)
+    manager = RedisManager(url, channel=SOCKETIO_CHANNEL, write_only=True)
 
     def emit(message: dict[str, Any]) -> None:
         try:
