@@ -7,23 +7,22 @@ Redis server started from the wheel or PATH), as ``make demo`` does.
 
 from __future__ import annotations
 
-import queue
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-import socketio
 
 from hub.db import Effects, make_engine, make_sessionmaker, transaction
 from hub.embedded_redis import start_embedded_redis
 from hub.migrate import upgrade
 from hub.settings import Settings
-from tests.conftest import HUB_NUMBER, TWILIO_SID, settings_env, with_settings
+from tests.conftest import HUB_NUMBER, TWILIO_SID, with_settings
 from tests.personas import LEA_PHONE, advisor, demo_customers
 from tests.standins.twilio import TwilioStandin, inbound_sms_params, sign_and_post
-from tests.support.processes import HubProcess, env_for, free_port, wait_http
+from tests.support.processes import free_port
+from tests.support.stack import Stack, connect_agent, next_event
 
 pytestmark = pytest.mark.e2e
 
@@ -42,50 +41,6 @@ def stack_settings(request, services, settings: Settings, tmp_path: Path) -> Ite
         yield with_settings(base, DATABASE_URL=sqlite_url, REDIS_URL=redis.url)
     finally:
         redis.stop()
-
-
-class Stack:
-    def __init__(self, settings: Settings, tmp_path: Path) -> None:
-        self.settings = settings
-        env = env_for(settings_env(settings))
-        port = settings.PUBLIC_URL.rsplit(":", 1)[1]
-        self.web = HubProcess(["serve", "--port", port], env, tmp_path / "web.log")
-        self.worker = HubProcess(["worker"], env, tmp_path / "worker.log")
-        self.scheduler = HubProcess(["scheduler"], env, tmp_path / "scheduler.log")
-
-    def start(self) -> Stack:
-        for process in (self.web, self.worker, self.scheduler):
-            process.start()
-        wait_http(self.settings.PUBLIC_URL + "/api/v1/health", process=self.web)
-        return self
-
-    def stop(self) -> None:
-        for process in (self.web, self.worker, self.scheduler):
-            process.stop()
-
-    def logs(self) -> str:
-        return "\n".join(p.log()[-4000:] for p in (self.web, self.worker, self.scheduler))
-
-
-def connect_agent(url: str, token: str) -> tuple[socketio.Client, queue.Queue]:
-    received: queue.Queue = queue.Queue()
-    client = socketio.Client(reconnection=False)
-    client.on("event", received.put, namespace="/agent")
-    client.connect(url, namespaces=["/agent"], auth={"token": token},
-                   transports=["websocket"], wait_timeout=10)
-    return client, received
-
-
-def next_event(received: queue.Queue, name: str, timeout: float = 20) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            message = received.get(timeout=max(0.1, deadline - time.monotonic()))
-        except queue.Empty:
-            break
-        if message["event"] == name:
-            return message
-    raise AssertionError(f"no {name} event within {timeout}s")
 
 
 def test_sms_to_advisor_socket_and_reply_back_out(stack_settings: Settings, twilio: TwilioStandin,

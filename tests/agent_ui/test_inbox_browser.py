@@ -1,0 +1,104 @@
+"""The advisor handles an SMS from the inbox page in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from hub.db import transaction
+from tests.conftest import HUB_NUMBER, TWILIO_SID
+from tests.personas import LEA_PHONE, PASSWORD, advisor, demo_customers
+from tests.standins.twilio import TwilioStandin, inbound_sms_params, sign_and_post
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "images"
+
+
+def log_in(page: Page, url: str, email: str) -> None:
+    page.goto(f"{url}/login")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page).to_have_url(f"{url}/inbox")
+
+
+def send_sms(stack: Stack, body: str) -> None:
+    params = inbound_sms_params(from_=LEA_PHONE, to=HUB_NUMBER, account_sid=TWILIO_SID, body=body)
+    url = f"{stack.settings.PUBLIC_URL}/hooks/twilio_sms/demo"
+    assert sign_and_post(url, params, stack.settings.TWILIO_AUTH_TOKEN).status_code == 200
+
+
+def test_offer_accept_reply_and_delivered(stack: Stack, browser: Browser, services,
+                                          twilio: TwilioStandin) -> None:
+    with transaction(services.sessions) as session:
+        demo_customers(session)
+        advisor(session, email="camille@example.test")
+    context = browser.new_context(locale="fr-FR")
+    dialogs: list[str] = []
+    page = context.new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    url = stack.settings.PUBLIC_URL
+    log_in(page, url, "camille@example.test")
+    expect(page.locator("#connection")).to_have_text("Connecté")
+
+    send_sms(stack, "Bonjour <img src=x onerror=alert(1)> ma facture est fausse")
+    offer = page.locator(".offer")
+    expect(offer).to_contain_text("Léa Dubois", timeout=15_000)
+    expect(offer).to_contain_text("<img src=x onerror=alert(1)>")
+    expect(offer).to_contain_text("unpaid")
+    if os.environ.get("ENTRAIDE_SCREENSHOTS"):
+        page.screenshot(path=str(SCREENSHOTS / "inbox-offer.png"))
+    offer.get_by_role("button", name="Accepter").click()
+
+    conversation = page.locator(".conversation")
+    expect(conversation).to_contain_text("ma facture est fausse")
+    composer = conversation.get_by_role("textbox")
+    composer.fill("Je regarde votre facture tout de suite.")
+    composer.press("Control+Enter")
+    sent = twilio.wait_for_messages(1, timeout=20)
+    assert sent[0].body == "Je regarde votre facture tout de suite."
+    assert twilio.send_status_callback(sent[0], "delivered").status_code == 200
+    expect(conversation.locator(".item.outbound .status")).to_have_text("delivered",
+                                                                         timeout=15_000)
+    if os.environ.get("ENTRAIDE_SCREENSHOTS"):
+        page.screenshot(path=str(SCREENSHOTS / "inbox-conversation.png"))
+    assert dialogs == []
+    context.close()
+
+
+def test_offer_sent_while_offline_is_shown_after_reconnect(stack: Stack, browser: Browser,
+                                                           services) -> None:
+    with transaction(services.sessions) as session:
+        demo_customers(session)
+        advisor(session, email="camille@example.test")
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    url = stack.settings.PUBLIC_URL
+    log_in(page, url, "camille@example.test")
+    expect(page.locator("#connection")).to_have_text("Connecté")
+    context.set_offline(True)
+    expect(page.locator("#connection")).to_have_text("Reconnexion…", timeout=30_000)
+    send_sms(stack, "Message pendant la coupure")
+    page.wait_for_timeout(1500)
+    context.set_offline(False)
+    expect(page.locator(".offer")).to_contain_text("Message pendant la coupure",
+                                                   timeout=30_000)
+    context.close()
+
+
+def test_login_refuses_a_wrong_password(stack: Stack, browser: Browser, services) -> None:
+    with transaction(services.sessions) as session:
+        advisor(session, email="camille@example.test")
+    page = browser.new_page(locale="en-GB")
+    page.goto(f"{stack.settings.PUBLIC_URL}/login")
+    page.get_by_label("Email").fill("camille@example.test")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
+    page.goto(f"{stack.settings.PUBLIC_URL}/inbox")
+    expect(page).to_have_url(f"{stack.settings.PUBLIC_URL}/login?next=%2Finbox")
+    page.close()
