@@ -13,10 +13,11 @@ from flask_smorest import Api
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub.api import conversations, customers, events, health, hooks, offers
 from hub.auth.service import user_for_session_id, user_for_token
-from hub.bootstrap import SOCKETIO_CHANNEL, Services, build_services
+from hub.bootstrap import Services, build_services, socketio_channel
 from hub.realtime import agent_socket
 from hub.settings import Settings
 from hub.web import close_db, db, json_error
@@ -54,6 +55,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         BABEL_TRANSLATION_DIRECTORIES="translations",
     )
     app.extensions["entraide"] = services
+    if settings.TRUSTED_PROXIES:
+        hops = settings.TRUSTED_PROXIES
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.teardown_appcontext(close_db)
     _init_auth(app)
     _init_api(app)
@@ -101,6 +105,7 @@ def _check_csrf() -> None:
 
 def _init_api(app: Flask) -> None:
     api = Api(app)
+    app.extensions["entraide.api"] = api
     for module in (events, offers, conversations, customers, health):
         api.register_blueprint(module.blueprint)
     app.register_blueprint(hooks.blueprint)
@@ -125,7 +130,7 @@ def _init_socketio(app: Flask, settings: Settings, services: Services) -> None:
     socketio = SocketIO(
         app,
         message_queue=services.redis_url,
-        channel=SOCKETIO_CHANNEL,
+        channel=socketio_channel(services.redis_url),
         async_mode="threading",
         cors_allowed_origins=origins or None,
         max_http_buffer_size=64 * 1024,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,7 +30,6 @@ from hub.settings import Settings
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/agent"
-SOCKETIO_CHANNEL = "entraide-socketio"
 
 
 @dataclass
@@ -87,8 +88,21 @@ def channel_accounts(settings: Settings) -> list[ChannelAccount]:
     return [
         ChannelAccount("twilio_sms", settings.TWILIO_ACCOUNT_KEY,
                        settings.TWILIO_PHONE_NUMBER, twilio),
-        ChannelAccount("console", "demo", "console", settings.SECRET_KEY),
-    ]
+    ] + ([] if settings.production else [console_account(settings)])
+
+
+def console_account(settings: Settings) -> ChannelAccount:
+    """The demo's provider-less channel; never registered in production. Its key is derived
+    from SECRET_KEY, so the session secret itself is never used as a webhook key."""
+    key = hmac.new(settings.SECRET_KEY.encode(), b"console-channel", hashlib.sha256).hexdigest()
+    return ChannelAccount("console", "demo", "console", key)
+
+
+def socketio_channel(redis_url: str) -> str:
+    """Redis pub/sub channels ignore the DB number: two hubs sharing a Redis server on
+    different DBs must not hear each other's pushes, so the DB is part of the channel."""
+    db = Redis.from_url(redis_url).connection_pool.connection_kwargs.get("db", 0)
+    return f"entraide-socketio-{db}"
 
 
 def _enqueuer(queue: Queue) -> Any:
@@ -106,7 +120,7 @@ def _enqueuer(queue: Queue) -> Any:
 
 
 def _emitter(url: str) -> Any:
-    manager = RedisManager(url, channel=SOCKETIO_CHANNEL, write_only=True)
+    manager = RedisManager(url, channel=socketio_channel(url), write_only=True)
 
     def emit(message: dict[str, Any]) -> None:
         try:

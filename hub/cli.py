@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import secrets
 import signal
@@ -23,6 +24,7 @@ from hub.domain.errors import NotAllowed
 from hub.migrate import upgrade
 from hub.routing.models import QueueMember
 from hub.routing.service import default_queue
+from hub.sandbox.twilio import SentMessage, TwilioStandin
 from hub.seed import seed_demo
 from hub.settings import Settings
 
@@ -46,6 +48,10 @@ def _with_redis(settings: Settings) -> Settings:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Entraide: omnichannel contact-center hub with a community help forum."""
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", Settings.LOG_LEVEL),
+        format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
+    )
 
 
 @main.command()
@@ -124,6 +130,21 @@ def create_token_command(email: str, label: str) -> None:
 
 
 @main.command()
+def openapi() -> None:
+    """Print the OpenAPI document generated from the marshmallow schemas."""
+    import json  # noqa: PLC0415
+
+    from hub.app import create_app  # noqa: PLC0415
+
+    settings = _settings()
+    if not settings.REDIS_URL:  # building the document opens no connection
+        settings = dataclasses.replace(settings, REDIS_URL="redis://127.0.0.1:6379/0")
+    app = create_app(settings)
+    click.echo(json.dumps(app.extensions["entraide.api"].spec.to_dict(), indent=2,
+                          sort_keys=True))
+
+
+@main.command()
 def seed() -> None:
     """Load the demo data (idempotent)."""
     with transaction(_sessions(_settings())) as session:
@@ -174,21 +195,21 @@ def demo(port: int) -> None:
     settings.data_path.mkdir(parents=True, exist_ok=True)
     redis = None
     env = dict(os.environ, PUBLIC_URL=os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{port}"))
+    sandbox = _twilio_sandbox(settings, env)
     if not settings.REDIS_URL:
         redis = start_embedded_redis(settings.data_path / "redis")
         env["REDIS_URL"] = redis.url
         (settings.data_path / "redis.url").write_text(redis.url)
-    upgrade(settings.database_url)
-    with transaction(_sessions(settings)) as session:
-        logins = seed_demo(session)
-    exe = [sys.executable, "-m", "hub.cli"]
-    processes = [
-        subprocess.Popen([*exe, "serve", "--port", str(port)], env=env),
-        subprocess.Popen([*exe, "worker"], env=env),
-        subprocess.Popen([*exe, "scheduler"], env=env),
-    ]
-    _print_demo(env["PUBLIC_URL"], logins)
+    signal.signal(signal.SIGTERM, _interrupt)
+    processes: list[subprocess.Popen[bytes]] = []
     try:
+        upgrade(settings.database_url)
+        with transaction(_sessions(settings)) as session:
+            logins = seed_demo(session)
+        exe = [sys.executable, "-m", "hub.cli"]
+        for args in (["serve", "--port", str(port)], ["worker"], ["scheduler"]):
+            processes.append(subprocess.Popen([*exe, *args], env=env))
+        _print_demo(env["PUBLIC_URL"], logins)
         _wait(processes)
     finally:
         for process in processes:
@@ -198,6 +219,29 @@ def demo(port: int) -> None:
         if redis is not None:
             (settings.data_path / "redis.url").unlink(missing_ok=True)
             redis.stop()
+        if sandbox is not None:
+            sandbox.stop()
+
+
+def _twilio_sandbox(settings: Settings, env: dict[str, str]) -> TwilioStandin | None:
+    """With the demo's fake Twilio account, replies go to a local Twilio sandbox that
+    answers like Twilio and calls back "sent" then "delivered"."""
+    if settings.TWILIO_ACCOUNT_SID != Settings.TWILIO_ACCOUNT_SID:
+        return None
+    sandbox = TwilioStandin(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN).start()
+
+    def deliver(message: SentMessage) -> None:
+        for status in ("sent", "delivered"):
+            time.sleep(0.5)
+            sandbox.send_status_callback(message, status)
+
+    sandbox.on_message = deliver
+    env["TWILIO_API_BASE_URL"] = sandbox.base_url
+    return sandbox
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _print_demo(url: str, logins: list) -> None:  # type: ignore[type-arg]

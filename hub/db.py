@@ -7,11 +7,11 @@ the commit succeeded and drops it on rollback.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-import logging
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event

@@ -48,11 +48,11 @@ def work(settings: Settings, *, fork: bool = False, burst: bool = False) -> None
     services = build_services(settings)
     worker_class = Worker if fork else SimpleWorker
     worker = worker_class([services.queue], connection=services.redis)
-    worker.work(with_scheduler=True, burst=burst, logging_level="INFO")
+    worker.work(with_scheduler=True, burst=burst, logging_level="WARNING")
 
 
 def schedule(settings: Settings, *, once: bool = False) -> None:
-    """Queue the sweep job every second (one at a time): re-queue stale events and
+    """Queue the sweep job every SWEEP_INTERVAL_SECONDS (one at a time): re-queue stale events and
     deliveries, expire unanswered offers. Run exactly one scheduler."""
     services = build_services(settings)
     while True:
@@ -65,4 +65,4 @@ def schedule(settings: Settings, *, once: bool = False) -> None:
             log.warning("scheduler: Redis unavailable; retrying", exc_info=True)
         if once:
             return
-        time.sleep(1)
+        time.sleep(settings.SWEEP_INTERVAL_SECONDS)

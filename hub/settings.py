@@ -31,11 +31,13 @@ class Settings:
     TWILIO_API_BASE_URL: str = "https://api.twilio.com"
     OFFER_TIMEOUT_SECONDS: int = 20
     SWEEP_AFTER_SECONDS: int = 30
-    SWEEP_INTERVAL_SECONDS: int = 5
+    SWEEP_INTERVAL_SECONDS: int = 1
     MAX_ATTACHMENT_BYTES: int = 5_000_000
     UI_MODULES: str = "agent_ui"
     RQ_QUEUE: str = "entraide"
     SOCKETIO_ORIGINS: str = ""
+    LOG_LEVEL: str = "INFO"
+    TRUSTED_PROXIES: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -77,6 +79,10 @@ class Settings:
             raise SettingsError("REDIS_URL must be set in production (no embedded Redis)")
         if not self.DATABASE_URL:
             raise SettingsError("DATABASE_URL must be set in production")
+        if self.PUBLIC_URL == Settings.PUBLIC_URL or not self.PUBLIC_URL.startswith("https://"):
+            raise SettingsError("PUBLIC_URL must be the public https:// address in production")
+        if self.TWILIO_ACCOUNT_SID == Settings.TWILIO_ACCOUNT_SID:
+            raise SettingsError("TWILIO_ACCOUNT_SID must be set in production")
 
 
 SETTING_NAMES = frozenset(spec.name for spec in fields(Settings))

@@ -73,11 +73,11 @@ def on_disconnect(*_args: Any) -> None:
         services().presence.set_status(user_id, PresenceStatus.OFFLINE)
 
 
-def on_accept(data: Any) -> dict[str, Any]:
+def on_accept(data: Any = None) -> dict[str, Any]:
     return _answer(data, accept=True)
 
 
-def on_decline(data: Any) -> dict[str, Any]:
+def on_decline(data: Any = None) -> dict[str, Any]:
     return _answer(data, accept=False)
 
 
@@ -101,7 +101,7 @@ def _answer(data: Any, *, accept: bool) -> dict[str, Any]:
         return {"ok": False, "reason": error.reason}
 
 
-def on_presence(data: Any) -> dict[str, Any]:
+def on_presence(data: Any = None) -> dict[str, Any]:
     user_id = _USERS.get(request.sid)
     wanted = data.get("status") if isinstance(data, dict) else None
     allowed = {s.value for s in PresenceStatus} - {PresenceStatus.BUSY.value}

@@ -25,6 +25,10 @@ DELIVER_JOB = "workers.delivery.deliver"
 RETRY = Retry(max=4, interval=[2, 10, 30, 120])
 
 
+def delivery_job_id(delivery_id: int) -> str:
+    return f"delivery-{delivery_id}"
+
+
 def send_reply(
     session: Session, *, conversation: Conversation, user: User, body: str,
     capabilities: Capabilities,
@@ -49,7 +53,7 @@ def send_reply(
     )
     session.add(delivery)
     session.flush()
-    enqueue_after_commit(session, DELIVER_JOB, delivery.id, job_id=f"delivery-{delivery.id}",
+    enqueue_after_commit(session, DELIVER_JOB, delivery.id, job_id=delivery_job_id(delivery.id),
                          retry=RETRY)
     publish(session, room=user_room(user.id), name="message.created",
             payload=interaction_view(interaction))
