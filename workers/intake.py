@@ -18,6 +18,7 @@ from hub.replies.service import apply_delivery_update
 from hub.routing.service import submit_work
 from hub.timeline.service import open_conversation, record_inbound
 from workers.context import services
+from workers.media import MEDIA_JOB, media_job_id
 from workers.retries import MEDIA_RETRY
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,8 @@ def _record_items(session: Session, svc: Services, event: InboundEvent) -> None:
         if interaction is None:
             continue
         for attachment in interaction.attachments:
-            enqueue_after_commit(session, "workers.media.fetch_attachment", attachment.id,
-                                 job_id=f"media-{attachment.id}", retry=MEDIA_RETRY)
+            enqueue_after_commit(session, MEDIA_JOB, attachment.id,
+                                 job_id=media_job_id(attachment.id), retry=MEDIA_RETRY)
         submit_work(session, ctx=svc.routing, conversation=conversation,
                     interaction=interaction)
 

@@ -9,6 +9,12 @@ from hub.domain.errors import ProviderError
 from hub.timeline.models import Attachment, Interaction
 from workers.context import services
 
+MEDIA_JOB = "workers.media.fetch_attachment"
+
+
+def media_job_id(attachment_id: int) -> str:
+    return f"media-{attachment_id}"
+
 
 def fetch_attachment(attachment_id: int) -> None:
     svc = services()

@@ -14,9 +14,12 @@ from hub.bootstrap import Services
 from hub.db import transaction, utcnow
 from hub.intake.service import PROCESS_JOB, PROCESS_RETRY, event_job_id, stale_event_ids
 from hub.replies.models import Delivery, DeliveryState
-from hub.replies.service import DELIVER_JOB, RETRY, fail_attempt
+from hub.replies.service import DELIVER_JOB, RETRY, delivery_job_id, fail_attempt
 from hub.routing.service import expire_offers
+from hub.timeline.models import Attachment, Interaction
 from workers.context import services
+from workers.media import MEDIA_JOB, media_job_id
+from workers.retries import MEDIA_RETRY
 
 log = logging.getLogger(__name__)
 DONE = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
@@ -30,6 +33,7 @@ def sweep() -> dict[str, int]:
         "events": requeue_stale_events(svc),
         "deliveries": requeue_stale_deliveries(svc),
         "offers": expire_due_offers(svc),
+        "attachments": requeue_stale_attachments(svc),
     }
 
 
@@ -59,7 +63,21 @@ def requeue_stale_deliveries(svc: Services) -> int:
             fail_attempt(session, delivery_id=delivery_id, reason="too many attempts",
                          final=True)
         ids = [d.id for d in rows if d.id not in worn_out]
-    return sum(_requeue(svc, DELIVER_JOB, i, f"delivery:{i}", RETRY) for i in ids)
+    return sum(_requeue(svc, DELIVER_JOB, i, delivery_job_id(i), RETRY) for i in ids)
+
+
+def requeue_stale_attachments(svc: Services) -> int:
+    """Attachments still pending (job lost with Redis, or retries exhausted on a
+    transient error) are fetched again."""
+    cutoff = utcnow() - timedelta(seconds=svc.settings.SWEEP_AFTER_SECONDS)
+    with svc.sessions() as session:
+        ids = list(session.scalars(
+            select(Attachment.id)
+            .join(Interaction, Interaction.id == Attachment.interaction_id)
+            .where(Attachment.state == "pending", Interaction.created_at < cutoff)
+            .limit(500)
+        ))
+    return sum(_requeue(svc, MEDIA_JOB, i, media_job_id(i), MEDIA_RETRY) for i in ids)
 
 
 def _requeue(svc: Services, func: str, arg: int, job_id: str, retry: Any) -> bool:
