@@ -18,6 +18,9 @@ STATUSES = {
     "sending": DeliveryStatus.SENDING,
     "sent": DeliveryStatus.SENT,
     "delivered": DeliveryStatus.DELIVERED,
+    "partially_delivered": DeliveryStatus.DELIVERED,
+    "receiving": DeliveryStatus.RECEIVED,
+    "received": DeliveryStatus.RECEIVED,
     "read": DeliveryStatus.READ,
     "undelivered": DeliveryStatus.UNDELIVERED,
     "failed": DeliveryStatus.FAILED,
@@ -75,7 +78,7 @@ def parse(req: RawRequest) -> list[InboundItem]:
 
 def _media(req: RawRequest) -> tuple[AttachmentRef, ...]:
     raw_count = req.form_value("NumMedia", "0")
-    if not raw_count.isdigit():
+    if not (raw_count.isascii() and raw_count.isdecimal()):
         raise BadPayload("NumMedia is not a number")
     count = min(int(raw_count), MAX_MEDIA)
     refs = []

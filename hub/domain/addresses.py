@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -31,15 +32,23 @@ def normalize_phone(raw: str, region: str = "FR") -> Address:
     return Address(IdentityKind.PHONE, e164, verified=True)
 
 
+_LOCAL = re.compile(r"^[^\s@\\\"(),:;<>\[\]]{1,64}$")
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
 def normalize_email(raw: str) -> Address:
+    """Lower-cased, IDN domain in punycode; anything malformed is kept raw, unverified."""
     text = raw.strip()
     local, sep, domain = text.rpartition("@")
-    if not sep or not local or "." not in domain:
-        return Address(IdentityKind.EMAIL, text.lower(), verified=False)
+    unverified = Address(IdentityKind.EMAIL, text.lower(), verified=False)
+    if not sep or not _LOCAL.match(local) or "." not in domain:
+        return unverified
     try:
-        ascii_domain = domain.encode("idna").decode("ascii")
+        ascii_domain = domain.encode("idna").decode("ascii").lower()
     except UnicodeError:
-        return Address(IdentityKind.EMAIL, text.lower(), verified=False)
+        return unverified
+    if not all(_LABEL.match(label) for label in ascii_domain.split(".")):
+        return unverified
     return Address(IdentityKind.EMAIL, f"{local}@{ascii_domain}".lower(), verified=True)
 
 
