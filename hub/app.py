@@ -15,10 +15,22 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub.api import conversations, customers, events, health, hooks, offers
+from hub.api import (
+    conversations,
+    customer_admin,
+    customers,
+    events,
+    health,
+    hooks,
+    offers,
+    routing_admin,
+    timeline,
+    work_items,
+)
 from hub.auth.service import user_for_session_id, user_for_token
 from hub.bootstrap import Services, build_services, socketio_channel
-from hub.realtime import agent_socket
+from hub.forum.pages import init_app as init_forum
+from hub.realtime import agent_socket, supervisor_socket
 from hub.settings import Settings
 from hub.web import close_db, db, json_error
 
@@ -64,6 +76,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     Babel(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     _init_socketio(app, settings, services)
+    init_forum(app)  # the public forum at /forum
     for name in filter(None, settings.UI_MODULES.split(",")):
         importlib.import_module(name.strip()).init_app(app)
     app.after_request(_security_headers)
@@ -106,8 +119,12 @@ def _check_csrf() -> None:
 def _init_api(app: Flask) -> None:
     api = Api(app)
     app.extensions["entraide.api"] = api
-    for module in (events, offers, conversations, customers, health):
+    for module in (events, offers, conversations, customers, customer_admin, timeline,
+                   health):
         api.register_blueprint(module.blueprint)
+    api.register_blueprint(routing_admin.queues)
+    api.register_blueprint(routing_admin.blueprint)
+    api.register_blueprint(work_items.blueprint)
     app.register_blueprint(hooks.blueprint)
     csrf.exempt(hooks.blueprint)
     app.register_error_handler(HTTPException, _http_error)
@@ -136,6 +153,7 @@ def _init_socketio(app: Flask, settings: Settings, services: Services) -> None:
         max_http_buffer_size=64 * 1024,
     )
     agent_socket.register(socketio)
+    supervisor_socket.register(socketio)
     app.extensions["entraide.socketio"] = socketio
 
 

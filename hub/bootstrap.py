@@ -20,16 +20,25 @@ from sqlalchemy.orm import Session, sessionmaker
 from channels import ADAPTERS
 from channels.twilio_sms.config import TwilioCredentials
 from hub.customers.accounts import SqlAccountProvider
+from hub.customers.breaker import CircuitBreaker
+from hub.customers.crm import CrmAccountProvider
 from hub.db import Effects, make_engine, make_sessionmaker
-from hub.domain.ports import ChannelAccount
+from hub.domain.ports import AccountProvider, ChannelAccount
 from hub.domain.registry import ChannelRegistry
+from hub.routing.context import RoutingContext
 from hub.routing.presence import Presence
-from hub.routing.service import RoutingContext
-from hub.settings import Settings
+from hub.routing.state import RoutingState
+from hub.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/agent"
+SUPERVISOR_NAMESPACE = "/supervisor"
+
+
+def namespaces_for(room: str) -> tuple[str, ...]:
+    """The supervisors' room lives in both namespaces: the inbox and the dashboard."""
+    return (NAMESPACE, SUPERVISOR_NAMESPACE) if room == "supervisors" else (NAMESPACE,)
 
 
 @dataclass
@@ -48,11 +57,21 @@ class Services:
         return Presence(self.redis)
 
     @cached_property
+    def accounts(self) -> AccountProvider:
+        return account_provider(self.settings, self.sessions, self.redis)
+
+    @cached_property
     def routing(self) -> RoutingContext:
         return RoutingContext(
             presence=self.presence,
-            accounts=SqlAccountProvider(self.sessions),
+            accounts=self.accounts,
+            state=RoutingState(self.redis),
             offer_timeout=self.settings.OFFER_TIMEOUT_SECONDS,
+            kinds={name: str(adapter.kind) for name, adapter in ADAPTERS.items()},
+            grace_seconds=self.settings.PRESENCE_GRACE_SECONDS,
+            misses_before_away=self.settings.MISSED_OFFERS_BEFORE_AWAY,
+            priority_step=self.settings.PRIORITY_STEP_SECONDS,
+            sla_warning_percent=self.settings.SLA_WARNING_PERCENT,
         )
 
     def hook_url(self, channel: str, account: str) -> str:
@@ -65,9 +84,10 @@ def build_services(settings: Settings, *, redis_url: str | None = None) -> Servi
         raise RuntimeError("REDIS_URL is not set (entraide demo starts an embedded Redis)")
     engine = make_engine(settings.database_url)
     redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
-    queue = Queue(settings.RQ_QUEUE, connection=redis)
+    queue = Queue(settings.RQ_QUEUE, connection=redis,
+                  default_timeout=settings.JOB_TIMEOUT_SECONDS)
     effects = Effects(enqueue=_enqueuer(queue), emit=_emitter(url))
-    return Services(
+    services = Services(
         settings=settings,
         redis_url=url,
         engine=engine,
@@ -77,6 +97,28 @@ def build_services(settings: Settings, *, redis_url: str | None = None) -> Servi
         channels=ChannelRegistry(ADAPTERS, channel_accounts(settings)),
         effects=effects,
     )
+    _ = services.accounts  # a bad ACCOUNT_PROVIDER / CRM_* setting stops the process now
+    return services
+
+
+def account_provider(settings: Settings, sessions: sessionmaker[Session],
+                     redis: Redis) -> AccountProvider:
+    """ACCOUNT_PROVIDER picks where account history comes from (docs/accounts.md)."""
+    if settings.ACCOUNT_PROVIDER == "sql":
+        return SqlAccountProvider(sessions)
+    if settings.ACCOUNT_PROVIDER != "crm":
+        raise SettingsError("ACCOUNT_PROVIDER must be sql or crm")
+    try:
+        breaker = CircuitBreaker(redis, name="crm", failures=settings.CRM_BREAKER_FAILURES,
+                                 open_seconds=settings.CRM_BREAKER_OPEN_SECONDS,
+                                 probe_seconds=3 * settings.CRM_TIMEOUT_SECONDS + 1)
+        return CrmAccountProvider(
+            sessions, url_template=settings.CRM_URL_TEMPLATE,
+            auth_header=settings.CRM_AUTH_HEADER, timeout=settings.CRM_TIMEOUT_SECONDS,
+            redis=redis, ttl=settings.CRM_CACHE_TTL_SECONDS, breaker=breaker,
+        )
+    except ValueError as error:  # CrmConfigError, or breaker numbers out of range
+        raise SettingsError(str(error)) from error
 
 
 def channel_accounts(settings: Settings) -> list[ChannelAccount]:
@@ -109,7 +151,7 @@ def _enqueuer(queue: Queue) -> Any:
     def enqueue(func: str, *args: Any, job_id: str, **opts: Any) -> None:
         try:
             queue.enqueue_call(func, args=args, job_id=job_id, unique=True,
-                               failure_ttl=7 * 86400, **opts)
+                               **{"failure_ttl": 7 * 86400, **opts})
         except DuplicateJobError:
             log.info("job %s already queued", job_id)
         except RedisError:
@@ -124,7 +166,8 @@ def _emitter(url: str) -> Any:
 
     def emit(message: dict[str, Any]) -> None:
         try:
-            manager.emit("event", message, namespace=NAMESPACE, room=message["room"])
+            for namespace in namespaces_for(message["room"]):
+                manager.emit("event", message, namespace=namespace, room=message["room"])
         except RedisError:
             log.warning("could not emit event %s; clients catch up", message["id"])
 

@@ -153,6 +153,78 @@ def seed() -> None:
         click.echo(f"{login.role:<11} {login.email}  password: {login.password}")
 
 
+def _reason(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    if not 3 <= len(value.strip()) <= 500:
+        raise click.BadParameter("give a reason of 3 to 500 characters")
+    return value
+
+
+@main.group()
+def customer() -> None:
+    """GDPR: export or erase one customer's data (each run is audited)."""
+    import hub.models  # noqa: F401, PLC0415 - privacy works on every table
+
+
+@customer.command("export")
+@click.argument("customer_id", type=int)
+@click.option("--reason", required=True, callback=_reason, help="Why (audit log).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write the JSON here instead of standard output.")
+def customer_export(customer_id: int, reason: str, output: str | None) -> None:
+    """Print one JSON document with everything about the customer."""
+    import json  # noqa: PLC0415
+
+    from hub.audit.service import Actor  # noqa: PLC0415
+    from hub.customers.privacy import export_customer  # noqa: PLC0415
+
+    try:
+        with transaction(_sessions(_settings())) as session:
+            document = export_customer(session, customer_id=customer_id, actor=Actor.cli(),
+                                       reason=reason)
+    except NotAllowed as error:
+        raise click.ClickException(error.reason) from None
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    if output:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        with open(os.open(output, flags, 0o600), "w", encoding="utf-8") as file:  # personal data
+            file.write(text + "\n")
+    else:
+        click.echo(text)
+
+
+@customer.command("erase")
+@click.argument("customer_id", type=int)
+@click.option("--reason", required=True, callback=_reason, help="Why (audit log).")
+@click.option("--keep-invoices", is_flag=True,
+              help="Legal hold: keep the account invoices (recorded in the audit log).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def customer_erase(customer_id: int, reason: str, keep_invoices: bool, yes: bool) -> None:
+    """Delete or irreversibly anonymise the customer's personal data everywhere."""
+    import json  # noqa: PLC0415
+
+    from redis import Redis  # noqa: PLC0415
+
+    from hub.audit.service import Actor  # noqa: PLC0415
+    from hub.customers.privacy import erase_customer, purge_outside_database  # noqa: PLC0415
+
+    settings = _with_redis(_settings())
+    if not yes:
+        click.confirm(f"Erase customer {customer_id}? This cannot be undone", abort=True)
+    try:
+        with transaction(_sessions(settings)) as session:
+            report = erase_customer(session, customer_id=customer_id, actor=Actor.cli(),
+                                    reason=reason, keep_invoices=keep_invoices,
+                                    region=settings.DEFAULT_REGION)
+    except NotAllowed as error:
+        raise click.ClickException(error.reason) from None
+    redis = Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=2)
+    purge_outside_database(report, redis=redis, data_path=settings.data_path)
+    click.echo(json.dumps({"customer_id": report.customer_id, "counts": report.counts,
+                           "legal_hold": report.legal_hold, "purged": report.purged}))
+    if not report.complete:
+        raise click.ClickException("Redis was unavailable: run the command again to finish")
+
+
 @main.group()
 def simulate() -> None:
     """Act as a customer against a running hub, signed like the real provider."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from hub.audit import models as audit_models
 from hub.auth import models as auth_models
 from hub.customers import models as customer_models
 from hub.db import Base
 from hub.events import RealtimeEvent
+from hub.forum import models as forum_models
 from hub.intake import models as intake_models
 from hub.replies import models as reply_models
 from hub.routing import models as routing_models
@@ -14,8 +16,10 @@ from hub.timeline import models as timeline_models
 __all__ = [
     "Base",
     "RealtimeEvent",
+    "audit_models",
     "auth_models",
     "customer_models",
+    "forum_models",
     "intake_models",
     "reply_models",
     "routing_models",

@@ -16,6 +16,7 @@ from hub.settings import Settings
 
 log = logging.getLogger(__name__)
 SWEEP_JOB = "workers.reconciler.sweep"
+ROUTING_TICK_JOB = "workers.routing.tick"  # offer timers, presence grace, SLA, live feed
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -47,8 +48,11 @@ def work(settings: Settings, *, fork: bool = False, burst: bool = False) -> None
     """An RQ worker. SimpleWorker (no fork per job) by default: see docs/performance.md."""
     services = build_services(settings)
     worker_class = Worker if fork else SimpleWorker
-    worker = worker_class([services.queue], connection=services.redis)
-    worker.work(with_scheduler=True, burst=burst, logging_level="WARNING")
+    # A short monitoring interval lets a killed worker's job be declared abandoned (and
+    # retried by the sweep) about a minute after the kill instead of several minutes.
+    worker = worker_class([services.queue], connection=services.redis,
+                          job_monitoring_interval=5)
+    worker.work(with_scheduler=True, burst=burst, logging_level=settings.WORKER_LOG_LEVEL)
 
 
 def schedule(settings: Settings, *, once: bool = False) -> None:
@@ -56,13 +60,14 @@ def schedule(settings: Settings, *, once: bool = False) -> None:
     deliveries, expire unanswered offers. Run exactly one scheduler."""
     services = build_services(settings)
     while True:
-        try:
-            services.queue.enqueue_call(SWEEP_JOB, job_id="sweep", unique=True, result_ttl=0,
-                                        failure_ttl=5, ttl=30)
-        except DuplicateJobError:
-            pass
-        except RedisError:
-            log.warning("scheduler: Redis unavailable; retrying", exc_info=True)
+        for func, job_id in ((SWEEP_JOB, "sweep"), (ROUTING_TICK_JOB, "routing-tick")):
+            try:
+                services.queue.enqueue_call(func, job_id=job_id, unique=True, result_ttl=0,
+                                            failure_ttl=5, ttl=30)
+            except DuplicateJobError:
+                pass
+            except RedisError:
+                log.warning("scheduler: Redis unavailable; retrying", exc_info=True)
         if once:
             return
         time.sleep(settings.SWEEP_INTERVAL_SECONDS)

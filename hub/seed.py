@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from hub.auth.models import Role, Team, User
 from hub.auth.service import create_user
-from hub.customers.models import Customer, Identity, Invoice, Order, Subscription
+from hub.customers.models import Customer, Device, Identity, Invoice, Order, PastCase, Subscription
+from hub.forum.seed import seed_forum
+from hub.routing.demo import seed_routing
 from hub.routing.models import QueueMember
 from hub.routing.service import default_queue
 
@@ -53,6 +55,8 @@ def seed_demo(session: Session) -> list[DemoLogin]:
         logins.append(DemoLogin(email, DEMO_PASSWORD, role))
     for index, row in enumerate(CUSTOMERS, start=1):
         _customer(session, index, *row)
+    seed_forum(session, password=DEMO_PASSWORD)  # the public forum's demo data
+    seed_routing(session)  # skills, the English queue and its rule, wrap-up codes
     session.flush()
     return logins
 
@@ -78,4 +82,9 @@ def _customer(
         Order(customer_id=customer.id, number=f"CMD-{9000 + index}",
               item="Smartphone Fairphone 6" if index == 1 else "Livebox 7",
               status="shipped", tracking=f"6A{index}2345678901", ordered_on=date(2026, 11, 20)),
+        Device(customer_id=customer.id, model=("Fairphone 5", "Galaxy A55", "iPhone 15")[index - 1],
+               imei=f"3520990{index:08d}", since=date(2024, index, 15)),
+        PastCase(customer_id=customer.id, reference=f"DOS-2025-{index:04d}",
+                 subject="Facture contestée" if index == 1 else "Coupure de connexion",
+                 status="closed", closed_on=date(2025, 6, index)),
     ])

@@ -30,6 +30,10 @@ class Settings:
     TWILIO_PHONE_NUMBER: str = "+33700000000"
     TWILIO_API_BASE_URL: str = "https://api.twilio.com"
     OFFER_TIMEOUT_SECONDS: int = 20
+    PRESENCE_GRACE_SECONDS: int = 30  # routing: last socket closed -> offline after this
+    MISSED_OFFERS_BEFORE_AWAY: int = 2
+    PRIORITY_STEP_SECONDS: int = 120  # one priority point = this much waiting time
+    SLA_WARNING_PERCENT: int = 80  # warn when this share of a first-response target is gone
     SWEEP_AFTER_SECONDS: int = 30
     SWEEP_INTERVAL_SECONDS: int = 1
     MAX_ATTACHMENT_BYTES: int = 5_000_000
@@ -37,7 +41,16 @@ class Settings:
     RQ_QUEUE: str = "entraide"
     SOCKETIO_ORIGINS: str = ""
     LOG_LEVEL: str = "INFO"
+    WORKER_LOG_LEVEL: str = "WARNING"
+    JOB_TIMEOUT_SECONDS: int = 30
     TRUSTED_PROXIES: int = 0
+    ACCOUNT_PROVIDER: str = "sql"  # "sql" (hub tables) or "crm" (docs/accounts.md)
+    CRM_URL_TEMPLATE: str = ""  # https://crm.example/api/customers/{external_id}/account
+    CRM_AUTH_HEADER: str = ""  # "Authorization: Bearer …" or "X-Api-Key: …"
+    CRM_TIMEOUT_SECONDS: float = 0.8
+    CRM_CACHE_TTL_SECONDS: int = 300
+    CRM_BREAKER_FAILURES: int = 3
+    CRM_BREAKER_OPEN_SECONDS: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -47,7 +60,8 @@ class Settings:
             if spec.name not in source:
                 continue
             raw = source[spec.name]
-            values[spec.name] = int(raw) if spec.type == "int" else raw
+            parse = {"int": int, "float": float}.get(str(spec.type), str)
+            values[spec.name] = parse(raw)
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()
         return settings
@@ -83,6 +97,8 @@ class Settings:
             raise SettingsError("PUBLIC_URL must be the public https:// address in production")
         if self.TWILIO_ACCOUNT_SID == Settings.TWILIO_ACCOUNT_SID:
             raise SettingsError("TWILIO_ACCOUNT_SID must be set in production")
+        if self.ACCOUNT_PROVIDER == "crm" and not self.CRM_URL_TEMPLATE.startswith("https://"):
+            raise SettingsError("CRM_URL_TEMPLATE must be an https:// URL in production")
 
 
 SETTING_NAMES = frozenset(spec.name for spec in fields(Settings))

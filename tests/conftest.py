@@ -36,12 +36,25 @@ def migrated_database() -> str:
     from hub.db import make_engine
 
     engine = make_engine(DATABASE_URL)
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    with engine.begin() as conn:  # everything, including tables of other branches
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     upgrade(DATABASE_URL)
     return DATABASE_URL
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_processes() -> Iterator[None]:
+    """A hub process a test forgot (a leaked worker would steal the next test's jobs)."""
+    yield
+    from tests.support.processes import LIVE
+
+    while LIVE:
+        process = LIVE.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

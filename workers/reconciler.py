@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from rq.exceptions import NoSuchJobError
+from rq.intermediate_queue import IntermediateQueue
 from rq.job import Job, JobStatus
 from sqlalchemy import select
 
@@ -29,6 +30,9 @@ MAX_DELIVERY_ATTEMPTS = 10
 def sweep() -> dict[str, int]:
     """Run every sweep once; returns how many things each one touched."""
     svc = services()
+    # Jobs of a worker that died mid-job: RQ retries them (or marks them failed, which the
+    # re-queue steps below then pick up). RQ's own maintenance does it every 10 minutes.
+    svc.queue.started_job_registry.cleanup()
     return {
         "events": requeue_stale_events(svc),
         "deliveries": requeue_stale_deliveries(svc),
@@ -40,6 +44,19 @@ def sweep() -> dict[str, int]:
 def expire_due_offers(svc: Services) -> int:
     with transaction(svc.sessions) as session:
         return expire_offers(session, ctx=svc.routing)
+
+
+def _orphaned(svc: Services, job: Job) -> bool:
+    """A job stuck in RQ's intermediate queue: a worker killed right after Redis handed it
+    the job. RQ's own maintenance frees it only every 10 minutes (and not while the dead
+    worker's maintenance lock lives); we use RQ's rule: seen there, unstarted, for 1 minute."""
+    stuck = IntermediateQueue(svc.queue.key, connection=svc.redis)
+    if job.id not in stuck.get_job_ids() or job.id in svc.queue.started_job_registry:
+        return False
+    if stuck.set_first_seen(job.id) or not stuck.should_be_cleaned_up(job.id):
+        return False
+    stuck.remove(job.id)
+    return True
 
 
 def requeue_stale_events(svc: Services) -> int:
@@ -81,13 +98,13 @@ def requeue_stale_attachments(svc: Services) -> int:
 
 
 def _requeue(svc: Services, func: str, arg: int, job_id: str, retry: Any) -> bool:
-    """Queue the job unless it is queued, scheduled or running already."""
+    """Queue the job unless it is really queued, scheduled or running already."""
     try:
         job = Job.fetch(job_id, connection=svc.redis)
     except NoSuchJobError:
         job = None
     if job is not None:
-        if job.get_status(refresh=True) not in DONE:
+        if job.get_status(refresh=True) not in DONE and not _orphaned(svc, job):
             return False
         job.delete()
     log.info("sweep re-queues %s", job_id)

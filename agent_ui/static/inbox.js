@@ -32,13 +32,39 @@
     }
     const data = message.data;
     switch (message.event) {
-      case "offer.created": return showOffer(data);
+      case "offer.created": refreshLoad(); return showOffer(data);
       case "offer.withdrawn": return removeOffer(data.offer_id);
-      case "offer.accepted": removeOffer(data.offer_id); return openConversation(data.conversation_id);
+      case "offer.accepted":
+        removeOffer(data.offer_id); refreshLoad(); return openConversation(data.conversation_id);
       case "message.created": return appendItem(data);
       case "message.status": return updateStatus(data);
+      case "presence.changed": showPresence(data.status); return refreshLoad();
+      case "work.closed": case "work.transferred": case "offer.withdrawn": return refreshLoad();
       default: return undefined;
     }
+  }
+
+  // My presence and load (calls, chats, other channels) against my capacity.
+  let loadTimer = null;
+  function refreshLoad() {
+    clearTimeout(loadTimer);
+    loadTimer = setTimeout(async () => {
+      const response = await fetch("/api/v1/work-items/mine", { credentials: "same-origin" });
+      if (!response.ok) return;
+      const mine = await response.json();
+      showPresence(mine.status);
+      const box = document.getElementById("my-load");
+      const parts = ["voice", "chat", "async"].map((cls) =>
+        box.dataset[cls] + " " + mine.load[cls] + "/" + mine.capacity[cls]);
+      const full = mine.load.voice > 0 || mine.load.chat >= mine.capacity.chat;
+      const busy = mine.status === "available" && full ? box.dataset.busy + " · " : "";
+      box.textContent = busy + box.dataset.load + " : " + parts.join(" · ");
+    }, 200);
+  }
+
+  function showPresence(status) {
+    const select = document.getElementById("presence");
+    if ([...select.options].some((o) => o.value === status)) select.value = status;
   }
 
   async function catchUp() {
@@ -179,6 +205,7 @@
   });
   socket.on("connect", async () => {
     setConnection("online");
+    refreshLoad();
     await catchUp();
     if (connectedOnce) setConnection("caughtUp");
     connectedOnce = true;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,6 +23,8 @@ class Team(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # routing (hub/routing/strategy.py): the team's default capacity profile
+    capacity: Mapped[dict[str, Any] | None]
 
 
 class User(Base):
@@ -37,6 +40,11 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # routing (hub/routing/strategy.py): skill name -> level 1-5, spoken languages, and a
+    # capacity profile overriding the team's (None: the team's, else the default)
+    skills: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    languages: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    capacity: Mapped[dict[str, Any] | None]
 
     team: Mapped[Team | None] = relationship()
 

@@ -1,4 +1,9 @@
-"""Account history from the hub's own account tables (the SQL AccountProvider)."""
+"""Account history from the hub's own account tables (the SQL AccountProvider).
+
+Every provider returns the same summary (docs/accounts.md): ``available``, ``source`` and
+the newest rows of ``subscriptions`` (the contracts: a line or box plan), ``invoices``,
+``orders`` (with delivery tracking), ``devices`` (IMEI masked) and ``cases``; or
+``{"available": False, "reason": …}`` when the data cannot be had."""
 
 from __future__ import annotations
 
@@ -7,11 +12,27 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.customers.models import Invoice, Order, Subscription
+from hub.customers.models import Device, Invoice, Order, PastCase, Subscription
+
+SECTIONS = ("subscriptions", "invoices", "orders", "devices", "cases")
+IMEI_VISIBLE = 4
+
+
+def unavailable(reason: str) -> dict[str, Any]:
+    """The summary when account data cannot be had; the UI says "account data unavailable"."""
+    return {"available": False, "reason": reason}
+
+
+def mask_imei(imei: str) -> str:
+    """Only the last four digits are shown: enough to tell two phones apart on a call."""
+    imei = imei.strip()
+    if len(imei) <= IMEI_VISIBLE:
+        return "*" * len(imei)
+    return "*" * (len(imei) - IMEI_VISIBLE) + imei[-IMEI_VISIBLE:]
 
 
 class SqlAccountProvider:
-    """Plan, recent invoices and orders for one customer."""
+    """Plans, recent invoices, orders, devices and past cases for one customer."""
 
     def __init__(self, sessions: sessionmaker[Session], *, limit: int = 5) -> None:
         self._sessions = sessions
@@ -19,13 +40,17 @@ class SqlAccountProvider:
 
     def summary(self, customer_id: int) -> dict[str, Any]:
         with self._sessions() as session:
-            return {
-                "available": True,
-                "subscriptions": [_subscription(s) for s in self._rows(session, Subscription,
-                                                                         customer_id)],
-                "invoices": [_invoice(i) for i in self._rows(session, Invoice, customer_id)],
-                "orders": [_order(o) for o in self._rows(session, Order, customer_id)],
+            rows = {
+                "subscriptions": (Subscription, _subscription),
+                "invoices": (Invoice, _invoice),
+                "orders": (Order, _order),
+                "devices": (Device, _device),
+                "cases": (PastCase, _case),
             }
+            summary: dict[str, Any] = {"available": True, "source": "sql"}
+            for section, (model, view) in rows.items():
+                summary[section] = [view(r) for r in self._rows(session, model, customer_id)]
+            return summary
 
     def _rows(self, session: Session, model: Any, customer_id: int) -> list[Any]:
         query = (
@@ -40,7 +65,7 @@ class SqlAccountProvider:
 def _subscription(row: Subscription) -> dict[str, Any]:
     return {
         "plan": row.plan,
-        "monthly_price": str(row.monthly_price),
+        "monthly_price": f"{row.monthly_price:.2f}",
         "status": row.status,
         "started_on": row.started_on.isoformat(),
     }
@@ -49,7 +74,7 @@ def _subscription(row: Subscription) -> dict[str, Any]:
 def _invoice(row: Invoice) -> dict[str, Any]:
     return {
         "number": row.number,
-        "amount": str(row.amount),
+        "amount": f"{row.amount:.2f}",
         "status": row.status,
         "issued_on": row.issued_on.isoformat(),
     }
@@ -62,4 +87,17 @@ def _order(row: Order) -> dict[str, Any]:
         "status": row.status,
         "tracking": row.tracking,
         "ordered_on": row.ordered_on.isoformat(),
+    }
+
+
+def _device(row: Device) -> dict[str, Any]:
+    return {"model": row.model, "imei": mask_imei(row.imei), "since": row.since.isoformat()}
+
+
+def _case(row: PastCase) -> dict[str, Any]:
+    return {
+        "reference": row.reference,
+        "subject": row.subject,
+        "status": row.status,
+        "closed_on": row.closed_on.isoformat() if row.closed_on else None,
     }

@@ -6,9 +6,17 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from hub.models import Base
+from hub.timeline.search import is_search_object
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Autogenerate ignores what migrations create outside the models (timeline search)."""
+    return not (reflected and compare_to is None and is_search_object(name, type_))
 
 
 def run() -> None:
@@ -22,6 +30,7 @@ def run() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

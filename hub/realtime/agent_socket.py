@@ -2,6 +2,7 @@
 
 Every push arrives as one ``event`` message ``{id, event, room, data}``; the browser keeps
 the highest id and catches up through ``GET /api/v1/events?after=ID`` on reconnect.
+Who looks at which conversation (and types in it) is in ``hub/realtime/viewers.py``.
 """
 
 from __future__ import annotations
@@ -10,22 +11,21 @@ import logging
 from typing import Any
 
 from flask import request
-from flask_login import current_user
 from flask_socketio import SocketIO, join_room
-from sqlalchemy.orm import Session
 
 from hub.auth.models import User
-from hub.auth.service import user_for_token
 from hub.db import transaction
 from hub.domain.errors import NotAllowed
+from hub.realtime import viewers
+from hub.realtime.connections import CONNECTIONS, authenticate, keep_alive
+from hub.routing.availability import CHOOSABLE, choose_status, socket_closed, socket_opened
 from hub.routing.presence import PresenceStatus
 from hub.routing.queries import rooms_for
-from hub.routing.service import accept_offer, decline_offer, dispatch_waiting
+from hub.routing.service import accept_offer, decline_offer
 from hub.web import services
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/agent"
-_USERS: dict[str, int] = {}  # socket id -> user id, for this process's sockets
 
 
 def register(socketio: SocketIO) -> None:
@@ -34,43 +34,34 @@ def register(socketio: SocketIO) -> None:
     socketio.on_event("accept", on_accept, namespace=NAMESPACE)
     socketio.on_event("decline", on_decline, namespace=NAMESPACE)
     socketio.on_event("presence", on_presence, namespace=NAMESPACE)
+    socketio.on_event("viewing", viewers.on_viewing, namespace=NAMESPACE)
+    socketio.on_event("typing", viewers.on_typing, namespace=NAMESPACE)
     socketio.on_event("*", on_unknown, namespace=NAMESPACE)
 
 
 def on_connect(auth: dict[str, Any] | None = None) -> bool:
+    keep_alive()
     with transaction(services().sessions) as session:
-        user = _authenticate(session, auth)
+        user = authenticate(session, auth)
         if user is None:
             log.warning("socket refused: not authenticated (sid %s)", request.sid)
             return False
-        _USERS[request.sid] = user.id
         for room in rooms_for(session, user):
             join_room(room)
-        presence = services().presence
-        first = presence.socket_opened(user.id, request.sid) == 1
-        if first and presence.status(user.id) == PresenceStatus.OFFLINE:
-            presence.set_status(user.id, PresenceStatus.AVAILABLE)
-        if presence.status(user.id) == PresenceStatus.AVAILABLE:
-            dispatch_waiting(session, ctx=services().routing, user_id=user.id)
+        sockets = CONNECTIONS.opened(services().presence, request.sid, user.id)
+        socket_opened(session, ctx=services().routing, user_id=user.id, sockets=sockets)
     return True
 
 
-def _authenticate(session: Session, auth: dict[str, Any] | None) -> User | None:
-    token = auth.get("token") if isinstance(auth, dict) else None
-    if isinstance(token, str) and token:
-        return user_for_token(session, token)
-    if current_user.is_authenticated:
-        user = session.get(User, current_user.id)
-        return user if user is not None and user.active else None
-    return None
-
-
 def on_disconnect(*_args: Any) -> None:
-    user_id = _USERS.pop(request.sid, None)
-    if user_id is None:
+    sid = request.sid
+    viewers.forget_socket(sid)
+    closed = CONNECTIONS.closed(services().presence, sid)
+    if closed is None:
         return
-    if services().presence.socket_closed(user_id, request.sid) == 0:
-        services().presence.set_status(user_id, PresenceStatus.OFFLINE)
+    user_id, sockets = closed
+    with transaction(services().sessions) as session:
+        socket_closed(session, ctx=services().routing, user_id=user_id, sockets=sockets)
 
 
 def on_accept(data: Any = None) -> dict[str, Any]:
@@ -82,9 +73,9 @@ def on_decline(data: Any = None) -> dict[str, Any]:
 
 
 def _answer(data: Any, *, accept: bool) -> dict[str, Any]:
-    user_id = _USERS.get(request.sid)
+    user_id = CONNECTIONS.user_of(request.sid)
     offer_id = data.get("offer_id") if isinstance(data, dict) else None
-    if user_id is None or not isinstance(offer_id, int):
+    if user_id is None or not isinstance(offer_id, int) or isinstance(offer_id, bool):
         log.warning("socket %s sent a malformed offer answer", request.sid)
         return {"ok": False, "reason": "offer_id must be an integer"}
     try:
@@ -94,7 +85,8 @@ def _answer(data: Any, *, accept: bool) -> dict[str, Any]:
             ctx = services().routing
             if accept:
                 item = accept_offer(session, ctx=ctx, offer_id=offer_id, user=user)
-                return {"ok": True, "conversation_id": item.conversation_id}
+                return {"ok": True, "conversation_id": item.conversation_id,
+                        "work_item_id": item.id}
             decline_offer(session, ctx=ctx, offer_id=offer_id, user=user)
             return {"ok": True}
     except NotAllowed as error:
@@ -102,16 +94,14 @@ def _answer(data: Any, *, accept: bool) -> dict[str, Any]:
 
 
 def on_presence(data: Any = None) -> dict[str, Any]:
-    user_id = _USERS.get(request.sid)
+    user_id = CONNECTIONS.user_of(request.sid)
     wanted = data.get("status") if isinstance(data, dict) else None
-    allowed = {s.value for s in PresenceStatus} - {PresenceStatus.BUSY.value}
+    allowed = sorted(s.value for s in CHOOSABLE)
     if user_id is None or wanted not in allowed:
-        return {"ok": False, "reason": f"status must be one of {sorted(allowed)}"}
+        return {"ok": False, "reason": f"status must be one of {allowed}"}
     status = PresenceStatus(wanted)
-    services().presence.set_status(user_id, status)
-    if status == PresenceStatus.AVAILABLE:
-        with transaction(services().sessions) as session:
-            dispatch_waiting(session, ctx=services().routing, user_id=user_id)
+    with transaction(services().sessions) as session:
+        choose_status(session, ctx=services().routing, user_id=user_id, status=status)
     return {"ok": True, "status": status.value}
 
 

@@ -1,4 +1,6 @@
-"""Advisor presence and offer claims, kept in Redis so every process sees the same state."""
+"""Advisor presence in Redis, so every process sees the same: the status an advisor chose,
+their live sockets, the grace period after the last one closed, and which web process
+holds which socket (a web process that dies never says goodbye: its heartbeat stops)."""
 
 from __future__ import annotations
 
@@ -10,14 +12,12 @@ from redis import Redis
 
 class PresenceStatus(StrEnum):
     AVAILABLE = "available"
-    BUSY = "busy"
+    BUSY = "busy"  # shown, never stored: available with no room for a call or a chat
     AWAY = "away"
     OFFLINE = "offline"
 
 
 class Presence:
-    """Status per advisor, live socket ids, and at most one pending offer per advisor."""
-
     def __init__(self, redis: Redis, prefix: str = "entraide") -> None:
         self._redis = redis
         self._p = prefix
@@ -38,28 +38,65 @@ class Presence:
             for uid, v in zip(user_ids, raw, strict=True)
         }
 
-    def socket_opened(self, user_id: int, sid: str) -> int:
+    def all_statuses(self) -> dict[int, PresenceStatus]:
+        raw = self._redis.hgetall(f"{self._p}:presence")
+        return {int(k): PresenceStatus(v.decode()) for k, v in raw.items()}
+
+    # sockets -----------------------------------------------------------------------
+    def socket_opened(self, user_id: int, sid: str, web_id: str = "") -> int:
         key = f"{self._p}:sockets:{user_id}"
-        self._redis.sadd(key, sid)
-        return int(self._redis.scard(key))
+        pipe = self._redis.pipeline()
+        pipe.sadd(key, sid)
+        if web_id:
+            pipe.sadd(f"{self._p}:web:{web_id}", f"{user_id}|{sid}")
+        pipe.zrem(f"{self._p}:grace", str(user_id))
+        pipe.scard(key)
+        return int(pipe.execute()[-1])
 
-    def socket_closed(self, user_id: int, sid: str) -> int:
+    def socket_closed(self, user_id: int, sid: str, web_id: str = "") -> int:
         key = f"{self._p}:sockets:{user_id}"
-        self._redis.srem(key, sid)
-        return int(self._redis.scard(key))
+        pipe = self._redis.pipeline()
+        pipe.srem(key, sid)
+        if web_id:
+            pipe.srem(f"{self._p}:web:{web_id}", f"{user_id}|{sid}")
+        pipe.scard(key)
+        return int(pipe.execute()[-1])
 
-    def by_least_recent_offer(self, user_ids: list[int]) -> list[int]:
-        if not user_ids:
-            return []
-        scores = self._redis.zmscore(f"{self._p}:last_offer", [str(u) for u in user_ids])
-        return sorted(user_ids, key=lambda u: scores[user_ids.index(u)] or 0.0)
+    def socket_count(self, user_id: int) -> int:
+        return int(self._redis.scard(f"{self._p}:sockets:{user_id}"))
 
-    def claim(self, user_id: int, offer_ttl: int) -> bool:
-        """Atomically reserve the advisor for one offer; False when one is pending."""
-        claimed = self._redis.set(f"{self._p}:claim:{user_id}", "1", nx=True, ex=offer_ttl + 5)
-        if claimed:
-            self._redis.zadd(f"{self._p}:last_offer", {str(user_id): time.time()})
-        return bool(claimed)
+    # grace period after the last socket closed ------------------------------------------
+    def start_grace(self, user_id: int, seconds: int) -> None:
+        self._redis.zadd(f"{self._p}:grace", {str(user_id): time.time() + seconds})
 
-    def release(self, user_id: int) -> None:
-        self._redis.delete(f"{self._p}:claim:{user_id}")
+    def due_grace(self, now: float | None = None) -> list[int]:
+        """Advisors whose grace is over; each is returned by one caller only."""
+        key = f"{self._p}:grace"
+        due = self._redis.zrangebyscore(key, "-inf", now or time.time())
+        return [int(uid) for uid in due if self._redis.zrem(key, uid)]
+
+    # web processes ------------------------------------------------------------------
+    def reassert(self, web_id: str, sockets: list[tuple[int, str]]) -> None:
+        """The web process's heartbeat: it is alive and holds these sockets. After Redis
+        lost its data, this brings connected advisors back (as available)."""
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.zadd(f"{self._p}:webs", {web_id: time.time()})
+        for user_id, sid in sockets:
+            pipe.sadd(f"{self._p}:sockets:{user_id}", sid)
+            pipe.sadd(f"{self._p}:web:{web_id}", f"{user_id}|{sid}")
+            pipe.hsetnx(f"{self._p}:presence", str(user_id), PresenceStatus.AVAILABLE.value)
+        pipe.execute()
+
+    def web_stopped(self, web_id: str) -> list[tuple[int, str]]:
+        """Forget a web process; returns its sockets as (advisor, sid) to close."""
+        key = f"{self._p}:web:{web_id}"
+        members = [m.decode() for m in self._redis.smembers(key)]
+        pipe = self._redis.pipeline()
+        pipe.delete(key)
+        pipe.zrem(f"{self._p}:webs", web_id)
+        pipe.execute()
+        return [(int(uid), sid) for uid, _, sid in (m.partition("|") for m in members)]
+
+    def silent_webs(self, older_than: float, now: float | None = None) -> list[str]:
+        cutoff = (now or time.time()) - older_than
+        return [w.decode() for w in self._redis.zrangebyscore(f"{self._p}:webs", "-inf", cutoff)]

@@ -1,13 +1,18 @@
-"""Routing reads: which rooms an advisor may listen to."""
+"""Routing reads: rooms, queue specs, advisor profiles, continuity, refusals."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from hub.auth.models import User
 from hub.events import SUPERVISORS_ROOM, queue_room, user_room
-from hub.routing.models import QueueMember
+from hub.routing.models import Offer, OfferState, Queue, QueueMember, RoutingRule, WorkItem
+from hub.routing.strategy import AdvisorProfile, QueueSpec, Rule, effective_capacity
+
+REFUSALS = (OfferState.DECLINED, OfferState.EXPIRED)
 
 
 def queue_ids_of(session: Session, user_id: int) -> list[int]:
@@ -21,3 +26,86 @@ def rooms_for(session: Session, user: User) -> list[str]:
     if user.is_supervisor:
         rooms.append(SUPERVISORS_ROOM)
     return rooms
+
+
+def queue_spec(queue: Queue) -> QueueSpec:
+    return QueueSpec(
+        id=queue.id, name=queue.name,
+        required_skills={str(k): int(v) for k, v in (queue.required_skills or {}).items()},
+        languages=tuple(queue.languages or ()),
+        sla_targets=tuple(queue.sla_targets or ()),
+    )
+
+
+def queue_specs(session: Session, queue_ids: list[int] | None = None) -> dict[int, QueueSpec]:
+    query = select(Queue)
+    if queue_ids is not None:
+        query = query.where(Queue.id.in_(queue_ids))
+    return {q.id: queue_spec(q) for q in session.scalars(query)}
+
+
+def enabled_rules(session: Session) -> list[Rule]:
+    rows = session.scalars(select(RoutingRule).where(RoutingRule.enabled.is_(True)))
+    return [Rule(r.id, r.position, r.queue_id, r.conditions or {}, r.priority) for r in rows]
+
+
+def profile(user: User, queue_ids: frozenset[int] = frozenset()) -> AdvisorProfile:
+    languages = {str(x).lower() for x in (user.languages or [])} or {user.language.lower()}
+    team_capacity = user.team.capacity if user.team is not None else None
+    return AdvisorProfile(
+        user_id=user.id, name=user.name,
+        skills={str(k): int(v) for k, v in (user.skills or {}).items()},
+        languages=frozenset(languages),
+        capacity=effective_capacity(team_capacity, user.capacity),
+        queue_ids=queue_ids,
+    )
+
+
+def profiles(session: Session, user_ids: list[int] | None = None) -> dict[int, AdvisorProfile]:
+    """Active advisors with their queues; all of them when ``user_ids`` is None."""
+    query = select(User).where(User.active.is_(True)).options(joinedload(User.team))
+    members = select(QueueMember.user_id, QueueMember.queue_id)
+    if user_ids is not None:
+        query = query.where(User.id.in_(user_ids))
+        members = members.where(QueueMember.user_id.in_(user_ids))
+    queues: dict[int, set[int]] = defaultdict(set)
+    for user_id, queue_id in session.execute(members):
+        queues[user_id].add(queue_id)
+    return {u.id: profile(u, frozenset(queues[u.id])) for u in session.scalars(query)}
+
+
+def profile_of(session: Session, user_id: int) -> AdvisorProfile | None:
+    return profiles(session, [user_id]).get(user_id)
+
+
+def queue_profiles(session: Session, queue_id: int) -> list[AdvisorProfile]:
+    """The queue's active members (their ``queue_ids`` hold this queue only)."""
+    users = session.scalars(
+        select(User)
+        .join(QueueMember, QueueMember.user_id == User.id)
+        .where(QueueMember.queue_id == queue_id, User.active.is_(True))
+        .options(joinedload(User.team))
+        .order_by(User.id)
+    )
+    return [profile(u, frozenset({queue_id})) for u in users]
+
+
+def refused_by(session: Session, work_item_id: int) -> set[int]:
+    """Advisors who declined or let this item's offer expire: not asked again."""
+    return set(session.scalars(
+        select(Offer.user_id).where(Offer.work_item_id == work_item_id,
+                                    Offer.state.in_(REFUSALS))
+    ))
+
+
+def last_advisor_of(session: Session, customer_id: int | None, *, before: int) -> int | None:
+    """Continuity: who handled this customer's previous work item."""
+    if customer_id is None:
+        return None
+    return session.scalar(
+        select(WorkItem.assigned_user_id)
+        .where(WorkItem.customer_id == customer_id, WorkItem.id < before,
+               WorkItem.assigned_user_id.is_not(None))
+        .order_by(WorkItem.id.desc())
+        .limit(1)
+    )

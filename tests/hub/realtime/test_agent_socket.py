@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
-import pytest
 import socketio
 
 from hub.db import transaction
 from hub.routing.presence import PresenceStatus
-from tests.conftest import settings_env, with_settings
 from tests.personas import advisor
-from tests.support.processes import HubProcess, env_for, free_port, wait_http
-
-
-@pytest.fixture
-def live(services, settings, tmp_path: Path):
-    """A real web process (the Flask-SocketIO test client cannot use a message queue)."""
-    port = free_port()
-    live_settings = with_settings(settings, PUBLIC_URL=f"http://127.0.0.1:{port}")
-    web = HubProcess(["serve", "--port", str(port)], env_for(settings_env(live_settings)),
-                     tmp_path / "web.log").start()
-    wait_http(live_settings.PUBLIC_URL + "/api/v1/health", process=web)
-    yield live_settings.PUBLIC_URL
-    web.stop()
 
 
 class AgentSocket:

@@ -1,0 +1,351 @@
+"""Issue #4: routing under load, against the real running stack.
+
+Starts 2 × ``entraide serve`` (gunicorn gthread), 4 × ``entraide worker`` and
+``entraide scheduler`` on PostgreSQL (database ``bench_routing``, dropped and migrated)
+and Redis DB 7 (flushed); inserts 10,000 waiting work items (calls, chats, emails, SMS in
+one queue) and 200 advisors; connects the advisors' sockets across both web processes
+(python-socketio's asyncio client, websocket transport, API tokens). Each advisor accepts
+every offer on its socket and closes the item through the REST API of either web process
+(after ``--hold-ms``); every item also gets a ``route_item`` job, so workers and web
+processes race for the same items. Prints:
+
+* routed items/s (accepted per second) over the run and in its steady middle,
+* offer push latency p50/p99 (the offer row's creation → ``offer.created`` on the socket),
+* room-to-offer latency p50/p99 (an advisor's close acknowledged → their next offer),
+* double assignments and capacity violations, replayed from the offers table (every
+  offer's hold interval lies inside the interval Redis reserved the room for),
+* reservations left in Redis at the end (should be 0).
+
+Bounded: ``--max-seconds`` for the run; traffic to 127.0.0.1 only; no assertion on time.
+
+    python bench/routing.py                         # 10,000 items, 200 advisors
+    python bench/routing.py --items 2000 --advisors 50 --hold-ms 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+import requests  # noqa: E402
+import socketio  # noqa: E402
+from redis import Redis  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from hub.auth.models import User  # noqa: E402
+from hub.auth.service import create_token  # noqa: E402
+from hub.customers.models import Customer  # noqa: E402
+from hub.db import Effects, make_engine, make_sessionmaker, transaction, utcnow  # noqa: E402
+from hub.migrate import upgrade  # noqa: E402
+from hub.routing.models import (  # noqa: E402
+    Offer,
+    OfferState,
+    QueueMember,
+    WorkItem,
+    WorkState,
+    WrapUpCode,
+)
+from hub.routing.service import default_queue  # noqa: E402
+from hub.routing.strategy import effective_capacity  # noqa: E402
+from hub.timeline.models import Conversation  # noqa: E402
+
+DB = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_routing"
+REDIS = "redis://127.0.0.1:6379/7"
+KINDS = [("phone", "twilio_voice"), ("chat", "webchat"), ("chat", "webchat"),
+         ("email", "email"), ("sms", "twilio_sms")]
+CAPACITIES = [None, {"chat": 2, "async": 3}, {"voice": 0, "chat": 3, "async": 8}]
+OFFER_TIMEOUT = 30
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+# --- database, data, processes -----------------------------------------------------------
+
+
+def reset(db_url: str, redis_url: str) -> None:
+    url = make_url(db_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+    upgrade(db_url)
+    Redis.from_url(redis_url).flushdb()
+
+
+def seed(db_url: str, items: int, advisors: int) -> tuple[list, list[int]]:
+    sessions = make_sessionmaker(make_engine(db_url), Effects())
+    with transaction(sessions) as session:
+        session.add(WrapUpCode(code="resolved", label="Resolved"))
+        queue = default_queue(session)
+        people = []
+        for n in range(advisors):
+            capacity = CAPACITIES[n % len(CAPACITIES)]
+            user = User(email=f"bench{n}@example.test", name=f"Bench {n}", password_hash="-",
+                        language="fr", capacity=capacity)
+            session.add(user)
+            session.flush()
+            session.add(QueueMember(queue_id=queue.id, user_id=user.id))
+            people.append((user.id, create_token(session, user=user), capacity))
+        customers = list(session.scalars(insert(Customer).returning(Customer.id), [
+            {"display_name": f"Customer {n}", "language": "fr"} for n in range(500)]))
+        now = utcnow()
+        conversations = list(session.scalars(insert(Conversation).returning(Conversation.id), [
+            {"customer_id": customers[n % 500], "channel": KINDS[n % 5][1], "account": "demo",
+             "thread_key": f"b{n}", "customer_address": f"c{n}"} for n in range(items)]))
+        ids = list(session.scalars(insert(WorkItem).returning(WorkItem.id), [
+            {"conversation_id": c, "queue_id": queue.id, "customer_id": customers[n % 500],
+             "channel_kind": KINDS[n % 5][0], "rank_at": now, "created_at": now,
+             "updated_at": now} for n, c in enumerate(conversations)]))
+    return people, ids
+
+
+def start(env: dict[str, str], webs: int, workers: int, logs: Path) -> tuple[list, list[str]]:
+    processes, urls = [], []
+
+    def spawn(args: list[str], name: str) -> None:
+        handle = (logs / f"{name}.log").open("ab")
+        processes.append(subprocess.Popen([sys.executable, "-m", "hub.cli", *args], env=env,
+                                          stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT))
+
+    for n in range(webs):
+        port = free_port()
+        urls.append(f"http://127.0.0.1:{port}")
+        spawn(["serve", "--port", str(port)], f"web{n}")
+    for n in range(workers):
+        spawn(["worker"], f"worker{n}")
+    spawn(["scheduler"], "scheduler")
+    deadline = time.monotonic() + 120
+    for url in urls:
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(url + "/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+    return processes, urls
+
+
+def stop(processes: list) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+# --- simulated advisors ----------------------------------------------------------------------
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.push: list[float] = []  # offer row created -> offer received
+        self.room: list[float] = []  # close acknowledged -> next offer received
+        self.errors: list[str] = []
+
+
+async def advisor(token: str, url: str, urls: list[str], hold_ms: int, stats: Stats,
+                  done: asyncio.Event) -> None:
+    inbox: asyncio.Queue = asyncio.Queue()
+    sio = socketio.AsyncClient(reconnection=False)
+    sio.on("event", inbox.put, namespace="/agent")
+    headers = {"Authorization": f"Bearer {token}"}
+    closed_at: float | None = None
+    async with aiohttp.ClientSession(headers=headers) as http:
+        await sio.connect(url, namespaces=["/agent"], auth={"token": token},
+                          transports=["websocket"], wait_timeout=60)
+        while not done.is_set():
+            try:
+                message = await asyncio.wait_for(inbox.get(), timeout=0.5)
+            except TimeoutError:
+                continue
+            if message["event"] != "offer.created":
+                continue
+            offer = message["data"]
+            now = time.time()
+            created = _iso(offer["expires_at"]) - OFFER_TIMEOUT
+            stats.push.append(now - created)
+            if closed_at is not None:
+                stats.room.append(now - closed_at)
+            try:
+                if not offer["auto_accepted"]:
+                    reply = await sio.call("accept", {"offer_id": offer["offer_id"]},
+                                           namespace="/agent", timeout=60)
+                    if not reply["ok"]:
+                        stats.errors.append(f"accept: {reply}")
+                        continue
+                await asyncio.sleep(hold_ms / 1000 * random.random())
+                target = random.choice(urls)
+                async with http.post(f"{target}/api/v1/work-items/"
+                                     f"{offer['work_item']['id']}/close",
+                                     json={"wrap_up_code": "resolved"}) as response:
+                    if response.status != 200:
+                        stats.errors.append(f"close: {response.status}")
+                closed_at = time.time()
+            except Exception as error:  # noqa: BLE001 - counted, the run goes on
+                stats.errors.append(repr(error))
+        await sio.disconnect()
+
+
+def _iso(value: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(value).timestamp()
+
+
+async def drive(args: argparse.Namespace, people: list, items: list[int], urls: list[str],
+                redis: Redis, db_url: str) -> tuple[Stats, list[tuple[float, int]], float]:
+    stats, done = Stats(), asyncio.Event()
+    engine = make_engine(db_url)
+    tasks = [asyncio.create_task(advisor(token, urls[n % len(urls)], urls, args.hold_ms,
+                                         stats, done))
+             for n, (_uid, token, _cap) in enumerate(people)]
+    await asyncio.sleep(3)  # let the sockets connect
+    pipe = redis.pipeline(transaction=False)
+    from rq import Queue
+
+    rq_queue = Queue("entraide", connection=redis)
+    for item_id in items:
+        rq_queue.enqueue_call("workers.routing.route_item", args=(item_id,), result_ttl=0,
+                              pipeline=pipe)
+    pipe.execute()
+    started, timeline = time.monotonic(), []
+    while time.monotonic() - started < args.max_seconds:
+        await asyncio.sleep(1)
+        with engine.connect() as conn:
+            accepted = conn.execute(select(func.count()).select_from(Offer).where(
+                Offer.state == OfferState.ACCEPTED)).scalar_one()
+            open_items = conn.execute(select(func.count()).select_from(WorkItem).where(
+                WorkItem.state != WorkState.CLOSED)).scalar_one()
+        timeline.append((time.monotonic() - started, accepted))
+        print(f"  t={timeline[-1][0]:5.0f}s accepted={accepted} open={open_items}", flush=True)
+        if open_items == 0:
+            break
+    elapsed = time.monotonic() - started
+    done.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return stats, timeline, elapsed
+
+
+# --- verdict ------------------------------------------------------------------------------------
+
+
+def verify(db_url: str, people: list) -> tuple[int, int]:
+    """(double assignments, capacity violations), replayed from the offers table."""
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Offer.user_id, Offer.work_item_id, Offer.state, Offer.created_at,
+                   Offer.answered_at, WorkItem.channel_kind, WorkItem.closed_at)
+            .join(WorkItem, WorkItem.id == Offer.work_item_id)).all()
+    accepted = defaultdict(int)
+    holds = defaultdict(list)
+    for uid, item, state, created, answered, kind, closed in rows:
+        if state == OfferState.ACCEPTED:
+            accepted[item] += 1
+        end = closed if state == OfferState.ACCEPTED else answered
+        if end is None:
+            continue
+        cls = {"phone": "voice", "chat": "chat"}.get(kind, "async")
+        holds[uid] += [(created, 1, cls), (end, -1, cls)]
+    doubles = sum(1 for n in accepted.values() if n > 1)
+    caps = {uid: effective_capacity(None, cap) for uid, _t, cap in people}
+    violations = 0
+    for uid, events in holds.items():
+        held = {"voice": 0, "chat": 0, "async": 0}
+        for _at, step, cls in sorted(events, key=lambda e: (e[0], e[1])):
+            held[cls] += step
+            cap = caps[uid]
+            if held["voice"] > cap.voice or held["chat"] > cap.chat or \
+                    held["async"] > cap.async_ or (held["voice"] and held["chat"]):
+                violations += 1
+    return doubles, violations
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", default=DB)
+    parser.add_argument("--redis", default=REDIS)
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--advisors", type=int, default=200)
+    parser.add_argument("--webs", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--hold-ms", type=int, default=0)
+    parser.add_argument("--max-seconds", type=int, default=600)
+    args = parser.parse_args()
+    if not args.redis.rstrip("/").endswith("/7") or "bench_routing" not in args.db:
+        sys.exit("refusing: use the bench_routing database and Redis DB 7")
+    reset(args.db, args.redis)
+    people, items = seed(args.db, args.items, args.advisors)
+    logs = Path(tempfile.mkdtemp(prefix="bench-routing-"))
+    env = dict(os.environ, DATABASE_URL=args.db, REDIS_URL=args.redis, LOG_LEVEL="WARNING",
+               SECRET_KEY="bench-secret-0123456789abcdef-0123456789",
+               OFFER_TIMEOUT_SECONDS=str(OFFER_TIMEOUT), DATA_DIR=str(logs / "data"))
+    env.pop("ENTRAIDE_ENV", None)
+    processes, urls = start(env, args.webs, args.workers, logs)
+    redis = Redis.from_url(args.redis)
+    try:
+        stats, timeline, elapsed = asyncio.run(drive(args, people, items, urls, redis, args.db))
+    finally:
+        stop(processes)
+    report(args, stats, timeline, elapsed, people, logs)
+
+
+def report(args: argparse.Namespace, stats: Stats, timeline: list, elapsed: float,
+           people: list, logs: Path) -> None:
+    accepted = timeline[-1][1] if timeline else 0
+    middle = [t for t in timeline if 0.2 * elapsed <= t[0] <= 0.8 * elapsed]
+    steady = ((middle[-1][1] - middle[0][1]) / (middle[-1][0] - middle[0][0])
+              if len(middle) > 1 and middle[-1][0] > middle[0][0] else float("nan"))
+    doubles, violations = verify(args.db, people)
+    left = len([k for k in Redis.from_url(args.redis).scan_iter("entraide:load:*")])
+    ms = 1000
+    print(f"\nrouting: {args.items} items, {args.advisors} advisors, {args.webs} web, "
+          f"{args.workers} workers, hold {args.hold_ms} ms (logs: {logs})")
+    print(f"  accepted {accepted} in {elapsed:.1f} s: {accepted / elapsed:.0f} routed/s "
+          f"overall, {steady:.0f}/s steady")
+    print(f"  offer push latency  p50 {pct(stats.push, 50) * ms:.0f} ms  "
+          f"p99 {pct(stats.push, 99) * ms:.0f} ms  (n={len(stats.push)})")
+    print(f"  room-to-offer       p50 {pct(stats.room, 50) * ms:.0f} ms  "
+          f"p99 {pct(stats.room, 99) * ms:.0f} ms  (n={len(stats.room)})")
+    print(f"  double assignments {doubles}, capacity violations {violations}, "
+          f"advisors still holding room in Redis {left}, client errors {len(stats.errors)}")
+    if stats.errors:
+        print("  first errors:", stats.errors[:3])
+    if stats.push:
+        print(f"  mean push {statistics.mean(stats.push) * ms:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""The forum's own knobs, read once from the environment (``FORUM_*``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from hub.forum.masking import DEFAULT_ACCOUNT_PATTERN
+
+
+@dataclass(frozen=True)
+class ForumConfig:
+    # A regular expression for customer account numbers, masked in posts like phones.
+    FORUM_ACCOUNT_NUMBER_PATTERN: str = DEFAULT_ACCOUNT_PATTERN
+    # Office hours (Europe/Paris): a reply outside them earns the "night owl" badge.
+    FORUM_TIMEZONE: str = "Europe/Paris"
+    FORUM_OFFICE_OPENS: int = 8
+    FORUM_OFFICE_CLOSES: int = 20
+    FORUM_TOPICS_PER_PAGE: int = 20
+    FORUM_POSTS_PER_PAGE: int = 50
+    FORUM_VERIFY_MAX_AGE: int = 3 * 86400
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ForumConfig:
+        source = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for spec in fields(cls):
+            if spec.name in source:
+                raw = source[spec.name]
+                values[spec.name] = int(raw) if spec.type == "int" else raw
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,149 @@
+"""An advisor answers an offer, or does not: accept, decline, expiry, withdrawal.
+
+A declined, expired or withdrawn offer puts the item back in its queue and offers it to
+the next advisor at once (never again to one who declined it or let it expire). Missing
+``misses_before_away`` offers in a row sets the advisor *away*.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hub.auth.models import User
+from hub.db import after_commit, utcnow
+from hub.domain.errors import NotAllowed
+from hub.events import publish, user_room
+from hub.routing.context import RoutingContext, free_after_commit
+from hub.routing.dispatch import dispatch
+from hub.routing.models import Offer, OfferState, WorkItem, WorkState
+from hub.routing.presence import PresenceStatus
+from hub.routing.sla import mark_responded
+from hub.routing.strategy import VOICE, channel_class
+
+ANSWERS = (OfferState.ACCEPTED, OfferState.DECLINED, OfferState.EXPIRED)
+
+
+def accept_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: User) -> WorkItem:
+    offer = _answer(session, offer_id=offer_id, user=user, state=OfferState.ACCEPTED)
+    now = utcnow()
+    session.execute(
+        update(WorkItem)
+        .where(WorkItem.id == offer.work_item_id, WorkItem.state == WorkState.OFFERED)
+        .values(state=WorkState.ASSIGNED, assigned_user_id=user.id, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    item = session.get(WorkItem, offer.work_item_id)
+    assert item is not None
+    session.refresh(item)
+    if channel_class(item.channel_kind) == VOICE:
+        mark_responded(item, now)  # answering the call is the first response
+    publish(session, room=user_room(user.id), name="offer.accepted",
+            payload={"offer_id": offer.id, "work_item_id": item.id,
+                     "conversation_id": item.conversation_id})
+    return item
+
+
+def decline_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: User) -> None:
+    offer = _answer(session, offer_id=offer_id, user=user, state=OfferState.DECLINED)
+    _withdrawn(session, ctx=ctx, offer=offer, reason="declined")
+
+
+def _answer(session: Session, *, offer_id: int, user: User, state: OfferState) -> Offer:
+    moved = session.execute(
+        update(Offer)
+        .where(
+            Offer.id == offer_id,
+            Offer.user_id == user.id,
+            Offer.state == OfferState.PENDING,
+            Offer.expires_at > utcnow(),
+        )
+        .values(state=state, answered_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    offer = session.get(Offer, offer_id)
+    if offer is None or offer.user_id != user.id:
+        raise NotAllowed("no such offer for this advisor")
+    session.refresh(offer)
+    if not moved:
+        raise NotAllowed(f"offer is no longer pending (it is {offer.state})")
+    return offer
+
+
+def _withdrawn(session: Session, *, ctx: RoutingContext, offer: Offer, reason: str) -> None:
+    """The advisor no longer holds the offered item: free their room once committed, tell
+    them, and offer the item to someone else."""
+    free_after_commit(session, ctx=ctx, user_id=offer.user_id, item_id=offer.work_item_id,
+                      follow_up=reason in ("declined", "expired"))
+    publish(session, room=user_room(offer.user_id), name="offer.withdrawn",
+            payload={"offer_id": offer.id, "reason": reason})
+    session.execute(
+        update(WorkItem)
+        .where(WorkItem.id == offer.work_item_id, WorkItem.state == WorkState.OFFERED)
+        .values(state=WorkState.QUEUED, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    item = session.get(WorkItem, offer.work_item_id)
+    assert item is not None
+    session.refresh(item)
+    if item.state == WorkState.QUEUED:
+        dispatch(session, ctx=ctx, item=item, exclude=frozenset({offer.user_id}))
+
+
+def expire_offers(session: Session, *, ctx: RoutingContext) -> int:
+    """Pending offers past their deadline go to the next advisor; the advisor who let
+    them pass is marked missed (and *away* after ``misses_before_away`` in a row)."""
+    expired = list(session.scalars(
+        select(Offer).where(Offer.state == OfferState.PENDING, Offer.expires_at <= utcnow())
+        .order_by(Offer.expires_at).limit(200)
+    ))
+    for offer in expired:
+        moved = session.execute(
+            update(Offer).where(Offer.id == offer.id, Offer.state == OfferState.PENDING)
+            .values(state=OfferState.EXPIRED, answered_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not moved:
+            continue
+        session.refresh(offer)
+        _withdrawn(session, ctx=ctx, offer=offer, reason="expired")
+        _count_miss(session, ctx=ctx, user_id=offer.user_id)
+    return len(expired)
+
+
+def _count_miss(session: Session, *, ctx: RoutingContext, user_id: int) -> None:
+    limit = ctx.misses_before_away
+    last = list(session.scalars(
+        select(Offer.state).where(Offer.user_id == user_id, Offer.state.in_(ANSWERS))
+        .order_by(Offer.answered_at.desc(), Offer.id.desc()).limit(limit)
+    ))
+    if len(last) < limit or any(state != OfferState.EXPIRED for state in last):
+        return
+    after_commit(session, lambda: _away_unless_changed(ctx, user_id))
+    publish(session, room=user_room(user_id), name="presence.changed",
+            payload={"user_id": user_id, "status": PresenceStatus.AWAY.value,
+                     "reason": "missed_offers", "missed": limit})
+
+
+def _away_unless_changed(ctx: RoutingContext, user_id: int) -> None:
+    if ctx.presence.status(user_id) == PresenceStatus.AVAILABLE:
+        ctx.presence.set_status(user_id, PresenceStatus.AWAY)
+
+
+def withdraw_offers(session: Session, *, ctx: RoutingContext, user_id: int,
+                    reason: str = "offline") -> int:
+    """The advisor left (grace over, away, offline): their pending offers go back to the
+    queue. Work they accepted stays theirs."""
+    pending = list(session.scalars(
+        select(Offer).where(Offer.user_id == user_id, Offer.state == OfferState.PENDING)
+    ))
+    for offer in pending:
+        moved = session.execute(
+            update(Offer).where(Offer.id == offer.id, Offer.state == OfferState.PENDING)
+            .values(state=OfferState.WITHDRAWN, answered_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved:
+            session.refresh(offer)
+            _withdrawn(session, ctx=ctx, offer=offer, reason=reason)
+    return len(pending)

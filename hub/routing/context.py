@@ -1,0 +1,41 @@
+"""What routing services need from the process: Redis state, accounts, settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from hub.db import after_commit, enqueue_after_commit
+from hub.domain.ports import AccountProvider
+from hub.routing.presence import Presence
+from hub.routing.state import RoutingState
+
+OFFER_WAITING_JOB = "workers.routing.offer_waiting"
+
+
+@dataclass(frozen=True)
+class RoutingContext:
+    presence: Presence
+    accounts: AccountProvider
+    state: RoutingState
+    offer_timeout: int = 20
+    kinds: Mapping[str, str] = field(default_factory=dict)  # channel name -> ChannelKind
+    grace_seconds: int = 30
+    misses_before_away: int = 2
+    priority_step: int = 120
+    sla_warning_percent: int = 80
+
+    def kind_of(self, channel: str) -> str:
+        return self.kinds.get(channel, "")
+
+
+def free_after_commit(session: Session, *, ctx: RoutingContext, user_id: int,
+                      item_id: int, follow_up: bool = True) -> None:
+    """Once the change that frees the advisor's room is committed (never before: Redis may
+    over-count, never under-count), drop the reservation and look for waiting work."""
+    after_commit(session, lambda: ctx.state.release(user_id, item_id))
+    if follow_up:
+        enqueue_after_commit(session, OFFER_WAITING_JOB, user_id,
+                             job_id=f"offer-waiting-{user_id}", result_ttl=0, failure_ttl=30)
