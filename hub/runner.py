@@ -33,14 +33,17 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return self._app
 
 
-def serve(settings: Settings, *, host: str, port: int, threads: int = 64) -> None:
+def serve(settings: Settings, *, host: str, port: int, threads: int | None = None) -> None:
     """One gunicorn process with threads: Socket.IO needs one process per port; scale by
-    running more processes behind a sticky load balancer (they share Redis)."""
+    running more processes behind a sticky load balancer (they share Redis). A websocket
+    holds one thread for as long as it is open: WEB_THREADS bounds the sockets (advisors'
+    tabs) one process serves, with room left for HTTP requests."""
     from hub.app import create_app  # noqa: PLC0415 - web deps only in the web process
 
     app = create_app(settings)
     _Gunicorn(app, {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread",
-                    "threads": threads, "timeout": 60, "accesslog": "-",
+                    "threads": threads or settings.WEB_THREADS, "timeout": 60,
+                    "accesslog": "-",
                     "graceful_timeout": 5}).run()
 
 

@@ -31,6 +31,7 @@ class Settings:
     TWILIO_API_BASE_URL: str = "https://api.twilio.com"
     OFFER_TIMEOUT_SECONDS: int = 20
     PRESENCE_GRACE_SECONDS: int = 30  # routing: last socket closed -> offline after this
+    WEB_THREADS: int = 256  # gthread: each open websocket holds one thread of its process
     MISSED_OFFERS_BEFORE_AWAY: int = 2
     PRIORITY_STEP_SECONDS: int = 120  # one priority point = this much waiting time
     SLA_WARNING_PERCENT: int = 80  # warn when this share of a first-response target is gone

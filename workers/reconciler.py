@@ -42,8 +42,15 @@ def sweep() -> dict[str, int]:
 
 
 def expire_due_offers(svc: Services) -> int:
-    with transaction(svc.sessions) as session:
-        return expire_offers(session, ctx=svc.routing)
+    """In small transactions: each one's re-offers are pushed when it commits."""
+    total = 0
+    for _ in range(20):
+        with transaction(svc.sessions) as session:
+            done = expire_offers(session, ctx=svc.routing, limit=10)
+        total += done
+        if done < 10:
+            break
+    return total
 
 
 def _orphaned(svc: Services, job: Job) -> bool:

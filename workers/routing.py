@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from hub.bootstrap import Services
 from hub.db import transaction
 from hub.routing.availability import grace_over, socket_closed
-from hub.routing.dispatch import dispatch, dispatch_waiting
+from hub.routing.context import offer_waiting_after_commit
+from hub.routing.dispatch import dispatch, dispatch_waiting, waiting_context
 from hub.routing.feed import publish_feed
 from hub.routing.models import WorkItem, WorkState
 from hub.routing.sla import sla_tick
@@ -35,10 +36,19 @@ LEAK_CHECK_EVERY = 10.0
 
 
 def offer_waiting(user_id: int) -> int:
-    """An advisor's room was freed: offer them waiting work."""
+    """An advisor has room: offer them waiting work, one offer per transaction (each
+    reaches the advisor as soon as it is made, and locks are held briefly)."""
     svc = services()
-    with transaction(svc.sessions) as session:
-        return dispatch_waiting(session, ctx=svc.routing, user_id=user_id)
+    with svc.sessions() as session:
+        known = waiting_context(session, user_id)
+    made = 0
+    while made < 100:
+        with transaction(svc.sessions) as session:
+            if not dispatch_waiting(session, ctx=svc.routing, user_id=user_id, limit=1,
+                                    known=known):
+                return made
+        made += 1
+    return made
 
 
 def route_item(item_id: int) -> bool:
@@ -91,9 +101,13 @@ def _end_grace(svc: Services, now: float) -> int:
 
 
 def _offer_backlog(svc: Services) -> int:
-    with svc.sessions() as session:
+    """Queue ``offer-waiting-<advisor>`` for each advisor with room (spread over workers;
+    a job already queued for one is not queued twice)."""
+    with transaction(svc.sessions) as session:
         advisors = advisors_with_room(session, ctx=svc.routing)
-    return sum(offer_waiting(user_id) for user_id in advisors)
+        for user_id in advisors:
+            offer_waiting_after_commit(session, user_id)
+    return len(advisors)
 
 
 def _check_leaks(svc: Services, now: float) -> int:

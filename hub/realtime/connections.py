@@ -70,9 +70,10 @@ CONNECTIONS = Connections()
 def keep_alive() -> None:
     """Start this process's heartbeat once (lazily: gunicorn forks after create_app)."""
     _ = CONNECTIONS.web_id
-    if CONNECTIONS.heartbeat_started:
-        return
-    CONNECTIONS.heartbeat_started = True
+    with CONNECTIONS.lock:
+        if CONNECTIONS.heartbeat_started:
+            return
+        CONNECTIONS.heartbeat_started = True
     socketio = current_app.extensions["entraide.socketio"]
     presence = current_app.extensions["entraide"].presence
     socketio.start_background_task(_heartbeat, socketio, presence)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.auth.models import Team, User
@@ -20,7 +20,6 @@ from hub.routing.models import (
     RoutingRule,
     Skill,
     WorkItem,
-    WorkState,
     WrapUpCode,
 )
 
@@ -199,7 +198,3 @@ def capacity_dict(loaded: dict[str, Any]) -> dict[str, Any]:
     """The schema loads ``async`` as ``async_``; store the public key names."""
     return {("async" if k == "async_" else k): v for k, v in loaded.items()}
 
-
-def open_items_in(session: Session, queue_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(WorkItem).where(
-        WorkItem.queue_id == queue_id, WorkItem.state != WorkState.CLOSED)) or 0

@@ -14,7 +14,7 @@ from hub.auth.models import User
 from hub.db import after_commit, utcnow
 from hub.domain.errors import NotAllowed
 from hub.events import publish, user_room
-from hub.routing.context import RoutingContext, free_after_commit
+from hub.routing.context import RoutingContext, free_after_commit, route_after_commit
 from hub.routing.dispatch import dispatch
 from hub.routing.models import Offer, OfferState, WorkItem, WorkState
 from hub.routing.presence import PresenceStatus
@@ -46,7 +46,7 @@ def accept_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: 
 
 def decline_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: User) -> None:
     offer = _answer(session, offer_id=offer_id, user=user, state=OfferState.DECLINED)
-    _withdrawn(session, ctx=ctx, offer=offer, reason="declined")
+    _withdrawn(session, ctx=ctx, offer=offer, reason="declined", later=True)
 
 
 def _answer(session: Session, *, offer_id: int, user: User, state: OfferState) -> Offer:
@@ -70,9 +70,11 @@ def _answer(session: Session, *, offer_id: int, user: User, state: OfferState) -
     return offer
 
 
-def _withdrawn(session: Session, *, ctx: RoutingContext, offer: Offer, reason: str) -> None:
+def _withdrawn(session: Session, *, ctx: RoutingContext, offer: Offer, reason: str,
+               later: bool = False) -> None:
     """The advisor no longer holds the offered item: free their room once committed, tell
-    them, and offer the item to someone else."""
+    them, and offer the item to someone else — now, or ``later`` by a worker (from web
+    threads: building an offer reads the customer, the timeline and the account)."""
     free_after_commit(session, ctx=ctx, user_id=offer.user_id, item_id=offer.work_item_id,
                       follow_up=reason in ("declined", "expired"))
     publish(session, room=user_room(offer.user_id), name="offer.withdrawn",
@@ -86,16 +88,19 @@ def _withdrawn(session: Session, *, ctx: RoutingContext, offer: Offer, reason: s
     item = session.get(WorkItem, offer.work_item_id)
     assert item is not None
     session.refresh(item)
-    if item.state == WorkState.QUEUED:
+    if item.state == WorkState.QUEUED and later:
+        route_after_commit(session, item.id)
+    elif item.state == WorkState.QUEUED:
         dispatch(session, ctx=ctx, item=item, exclude=frozenset({offer.user_id}))
 
 
-def expire_offers(session: Session, *, ctx: RoutingContext) -> int:
+def expire_offers(session: Session, *, ctx: RoutingContext, limit: int = 200) -> int:
     """Pending offers past their deadline go to the next advisor; the advisor who let
-    them pass is marked missed (and *away* after ``misses_before_away`` in a row)."""
+    them pass is marked missed (and *away* after ``misses_before_away`` in a row). Keep
+    ``limit`` small: the new offers reach their advisors only when this commits."""
     expired = list(session.scalars(
         select(Offer).where(Offer.state == OfferState.PENDING, Offer.expires_at <= utcnow())
-        .order_by(Offer.expires_at).limit(200)
+        .order_by(Offer.expires_at).limit(limit).with_for_update(skip_locked=True)
     ))
     for offer in expired:
         moved = session.execute(
@@ -145,5 +150,5 @@ def withdraw_offers(session: Session, *, ctx: RoutingContext, user_id: int,
         ).rowcount
         if moved:
             session.refresh(offer)
-            _withdrawn(session, ctx=ctx, offer=offer, reason=reason)
+            _withdrawn(session, ctx=ctx, offer=offer, reason=reason, later=True)
     return len(pending)

@@ -13,6 +13,7 @@ from hub.routing.presence import Presence
 from hub.routing.state import RoutingState
 
 OFFER_WAITING_JOB = "workers.routing.offer_waiting"
+ROUTE_ITEM_JOB = "workers.routing.route_item"
 
 
 @dataclass(frozen=True)
@@ -37,5 +38,17 @@ def free_after_commit(session: Session, *, ctx: RoutingContext, user_id: int,
     over-count, never under-count), drop the reservation and look for waiting work."""
     after_commit(session, lambda: ctx.state.release(user_id, item_id))
     if follow_up:
-        enqueue_after_commit(session, OFFER_WAITING_JOB, user_id,
-                             job_id=f"offer-waiting-{user_id}", result_ttl=0, failure_ttl=30)
+        offer_waiting_after_commit(session, user_id)
+
+
+def offer_waiting_after_commit(session: Session, user_id: int) -> None:
+    """A worker offers the advisor waiting work once this commits (web threads stay light:
+    building offers reads the customer, the timeline and the account)."""
+    enqueue_after_commit(session, OFFER_WAITING_JOB, user_id, job_id=f"offer-waiting-{user_id}",
+                         result_ttl=0, failure_ttl=30)
+
+
+def route_after_commit(session: Session, item_id: int) -> None:
+    """A worker offers the item to the next advisor once this commits."""
+    enqueue_after_commit(session, ROUTE_ITEM_JOB, item_id, job_id=f"route-item-{item_id}",
+                         result_ttl=0, failure_ttl=30)

@@ -45,10 +45,18 @@ WAITING_BATCH = 20
 
 
 def dispatch(session: Session, *, ctx: RoutingContext, item: WorkItem,
-             exclude: frozenset[int] = frozenset()) -> Offer | None:
+             exclude: frozenset[int] = frozenset(), new: bool = False) -> Offer | None:
     """Offer a queued item to the best advisor: the one who last served this customer if
     they can take it, else the qualified, available advisor with room who was offered work
-    least recently. None leaves it queued."""
+    least recently. None leaves it queued (a ``new`` item is announced to its queue).
+    An item another transaction is offering (its row is locked) is left to it."""
+    mine = session.scalar(
+        select(WorkItem.id)
+        .where(WorkItem.id == item.id, WorkItem.state == WorkState.QUEUED)
+        .with_for_update(skip_locked=True)
+    )
+    if mine is None:
+        return None
     spec = queue_spec(item.queue)
     refused = refused_by(session, item.id) | exclude
     eligible = [p for p in queue_profiles(session, item.queue_id)
@@ -61,8 +69,9 @@ def dispatch(session: Session, *, ctx: RoutingContext, item: WorkItem,
     chosen = ctx.state.pick(item.id, channel_class(item.channel_kind),
                             [Candidate(p.user_id, p.capacity) for p in eligible], preferred)
     if chosen is None:
-        publish(session, room=queue_room(item.queue_id), name="queue.waiting",
-                payload={"work_item_id": item.id, "queue_id": item.queue_id})
+        if new:
+            publish(session, room=queue_room(item.queue_id), name="queue.waiting",
+                    payload={"work_item_id": item.id, "queue_id": item.queue_id})
         return None
     advisor = next(p for p in eligible if p.user_id == chosen)
     return offer_reserved(session, ctx=ctx, item=item, advisor=advisor)
@@ -108,17 +117,19 @@ def offer_reserved(
     return offer
 
 
-def dispatch_waiting(session: Session, *, ctx: RoutingContext, user_id: int) -> int:
+def dispatch_waiting(session: Session, *, ctx: RoutingContext, user_id: int,
+                     limit: int = 100, known: tuple[AdvisorProfile, dict] | None = None
+                     ) -> int:
     """An advisor has room: offer them the best-ranked waiting items of their queues they
-    qualify for, until their room is used up. Returns how many offers were made."""
+    qualify for, until their room is used up (or ``limit`` offers). Returns how many
+    offers were made. ``known``: their profile and queue specs, already read."""
     if ctx.presence.status(user_id) != PresenceStatus.AVAILABLE:
         return 0
-    advisor = profile_of(session, user_id)
+    advisor, specs = known or waiting_context(session, user_id)
     if advisor is None or not advisor.queue_ids:
         return 0
-    specs = queue_specs(session, sorted(advisor.queue_ids))
     made = 0
-    while True:
+    while made < limit:
         classes = free_classes(ctx.state.load(user_id), advisor.capacity)
         if not classes:
             return made
@@ -126,6 +137,15 @@ def dispatch_waiting(session: Session, *, ctx: RoutingContext, user_id: int) -> 
         if not offered:
             return made
         made += 1
+    return made
+
+
+def waiting_context(session: Session, user_id: int) -> tuple[Any, dict]:
+    """The advisor's profile and their queues' specs (what ``dispatch_waiting`` reads)."""
+    advisor = profile_of(session, user_id)
+    if advisor is None:
+        return None, {}
+    return advisor, queue_specs(session, sorted(advisor.queue_ids))
 
 
 def _offer_next(session: Session, *, ctx: RoutingContext, advisor: AdvisorProfile,

@@ -53,7 +53,7 @@ def submit_work(
     if item is None:
         item = open_work_item(session, ctx=ctx, conversation=conversation,
                               text=interaction.body, attributes=attributes, kind=kind)
-        dispatch(session, ctx=ctx, item=item)
+        dispatch(session, ctx=ctx, item=item, new=True)
         return item
     item.updated_at = utcnow()
     if item.state == WorkState.ASSIGNED and item.assigned_user_id is not None:

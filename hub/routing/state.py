@@ -146,13 +146,6 @@ class RoutingState:
     def has_epoch(self) -> bool:
         return bool(self._redis.exists(f"{self._p}:routing:epoch"))
 
-    def config_version(self) -> int:
-        raw = self._redis.get(f"{self._p}:routing:version")
-        return int(raw) if raw else 0
-
-    def bump_config_version(self) -> None:
-        self._redis.incr(f"{self._p}:routing:version")
-
     def feed_snapshot(self) -> dict[str, str]:
         raw = self._redis.hgetall(f"{self._p}:routing:feed")
         return {k.decode(): v.decode() for k, v in raw.items()}

@@ -20,6 +20,7 @@ from hub.routing.service import (
     expire_offers,
 )
 from hub.routing.strategy import Load
+from tests.conftest import run_jobs
 from tests.hub.routing.builders import agent, customer, pending_offers, queue, work
 
 
@@ -98,10 +99,12 @@ def test_decline_goes_to_the_next_advisor_and_never_back(services):
         from hub.auth.models import User
 
         decline_offer(session, ctx=ctx, offer_id=offer.id, user=session.get(User, first))
+    run_jobs(services)  # a worker offers the declined item to the next advisor
     with transaction(services.sessions) as session:
         assert offered_to(session, item) == other
         second = pending_offers(session)[0]
         decline_offer(session, ctx=ctx, offer_id=second.id, user=session.get(User, other))
+    run_jobs(services)
     with services.sessions() as session:
         assert session.get(WorkItem, item.id).state == WorkState.QUEUED
         assert offered_to(session, item) is None

@@ -15,6 +15,7 @@ from hub.routing.presence import PresenceStatus
 from hub.routing.service import accept_offer
 from hub.routing.strategy import Load
 from hub.routing.upkeep import LEAK_SECONDS, WEB_SILENCE_SECONDS, release_leaks
+from tests.conftest import run_jobs
 from tests.hub.routing.builders import agent, pending_offers, work
 from workers.routing import tick
 
@@ -53,6 +54,7 @@ def test_a_closed_socket_turns_the_advisor_offline_after_the_grace_period(servic
     connect(services, alex, "sid-a")
     result = tick(now=time.time() + GRACE + 1)
     assert result["offline"] == 1
+    run_jobs(services)  # workers offer her items to others
     assert services.presence.status(camille.user.id) == PresenceStatus.OFFLINE
     with services.sessions() as session:
         assert session.get(WorkItem, kept.id).state == WorkState.ASSIGNED  # accepted: hers
@@ -99,6 +101,7 @@ def test_choosing_away_gives_offers_back_and_available_takes_waiting_work(servic
     with transaction(services.sessions) as session:
         choose_status(session, ctx=ctx, user_id=camille.user.id,
                       status=PresenceStatus.AVAILABLE)
+    run_jobs(services)
     with services.sessions() as session:
         assert session.get(WorkItem, item.id).state == WorkState.OFFERED
 
