@@ -1,6 +1,13 @@
-// The advisor inbox: offers and conversations pushed over Socket.IO (/agent).
+// The advisor inbox core: the /agent socket, numbered events, presence, load and offers.
 // Every push carries an id; on (re)connect the page asks /api/v1/events?after=<id>
 // and ignores ids it has already seen. Customer text is only ever set as textContent.
+//
+// The seam with the other inbox scripts (conversation.js, …) is window.Entraide:
+//   Entraide.socket                 the connected /agent socket (emit typing, viewing…)
+//   Entraide.csrf                   the CSRF token for fetch()
+//   Entraide.on(event, fn)          fn(data, message) for every pushed event, once per id
+//   Entraide.openConversation(id)   asks the conversation pane to show a conversation
+// and the DOM event "entraide:open-conversation" (detail: {conversationId}).
 (function () {
   "use strict";
   const root = document.getElementById("inbox");
@@ -9,6 +16,19 @@
   let lastId = Number(sessionStorage.getItem("entraide.lastEventId") || 0);
   let connectedOnce = false;
   const socket = io("/agent", { transports: ["websocket", "polling"] });
+  const listeners = new Map();
+
+  function on(event, fn) {
+    if (!listeners.has(event)) listeners.set(event, []);
+    listeners.get(event).push(fn);
+  }
+
+  function openConversation(conversationId) {
+    document.dispatchEvent(new CustomEvent("entraide:open-conversation",
+      { detail: { conversationId: Number(conversationId) } }));
+  }
+
+  window.Entraide = { socket, csrf, on, openConversation };
 
   function el(tag, text, cls) {
     const node = document.createElement(tag);
@@ -31,13 +51,12 @@
       sessionStorage.setItem("entraide.lastEventId", String(lastId));
     }
     const data = message.data;
+    (listeners.get(message.event) || []).forEach((fn) => fn(data, message));
     switch (message.event) {
       case "offer.created": refreshLoad(); return showOffer(data);
       case "offer.withdrawn": return removeOffer(data.offer_id);
       case "offer.accepted":
         removeOffer(data.offer_id); refreshLoad(); return openConversation(data.conversation_id);
-      case "message.created": return appendItem(data);
-      case "message.status": return updateStatus(data);
       case "presence.changed": showPresence(data.status); return refreshLoad();
       case "work.closed": case "work.transferred": case "offer.withdrawn": return refreshLoad();
       default: return undefined;
@@ -137,67 +156,6 @@
       removeOffer(offerId);
       if (reply && reply.ok && reply.conversation_id) openConversation(reply.conversation_id);
     });
-  }
-
-  const opening = new Set();
-  async function openConversation(conversationId) {
-    if (opening.has(conversationId)) return;
-    opening.add(conversationId);
-    const response = await fetch("/api/v1/conversations/" + conversationId, { credentials: "same-origin" });
-    if (!response.ok) return;
-    const conversation = await response.json();
-    const box = el("article", null, "conversation");
-    box.id = "conversation-" + conversationId;
-    box.appendChild(el("h3", conversation.channel + " #" + conversation.id));
-    const items = el("div", null, "items");
-    items.setAttribute("role", "log");
-    box.appendChild(items);
-    box.appendChild(composer(conversationId));
-    document.getElementById("conversations").appendChild(box);
-    conversation.items.forEach(appendItem);
-  }
-
-  function appendItem(item) {
-    const box = document.getElementById("conversation-" + item.conversation_id);
-    if (!box || document.getElementById("item-" + item.id)) return;
-    const line = el("div", null, "item " + item.direction);
-    line.id = "item-" + item.id;
-    line.appendChild(el("span", item.body, "body"));
-    line.appendChild(el("span", item.status, "status"));
-    box.querySelector(".items").appendChild(line);
-  }
-
-  function updateStatus(data) {
-    const line = document.getElementById("item-" + data.interaction_id);
-    if (line) line.querySelector(".status").textContent = data.status;
-  }
-
-  function composer(conversationId) {
-    const key = "entraide.draft." + conversationId;
-    const form = el("form", null, "composer");
-    const text = el("textarea");
-    text.placeholder = root.dataset.replyPlaceholder;
-    text.setAttribute("aria-label", root.dataset.replyPlaceholder);
-    text.value = localStorage.getItem(key) || "";
-    text.addEventListener("input", () => localStorage.setItem(key, text.value));
-    const send = el("button", root.dataset.send);
-    send.type = "submit";
-    form.append(text, send);
-    text.addEventListener("keydown", (e) => { if (e.key === "Enter" && e.ctrlKey) form.requestSubmit(); });
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const response = await fetch("/api/v1/conversations/" + conversationId + "/replies", {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ body: text.value }),
-      });
-      if (response.ok) {
-        appendItem(await response.json());
-        text.value = "";
-        localStorage.removeItem(key);
-      }
-    });
-    return form;
   }
 
   document.getElementById("presence").addEventListener("change", (e) => {
