@@ -102,7 +102,8 @@ def _bearer_user(req: Any) -> Any:
     user = user_for_token(db(), token.strip())
     if user is not None:
         g.bearer = True
-        db().commit()  # records last_used_at
+        if db().dirty:
+            db().commit()  # records last_used_at (at most once a minute per token)
     return user
 
 

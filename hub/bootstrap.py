@@ -82,7 +82,8 @@ def build_services(settings: Settings, *, redis_url: str | None = None) -> Servi
     url = redis_url or settings.REDIS_URL
     if not url:
         raise RuntimeError("REDIS_URL is not set (entraide demo starts an embedded Redis)")
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.DB_POOL_SIZE,
+                         max_overflow=settings.DB_MAX_OVERFLOW)
     redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
     queue = Queue(settings.RQ_QUEUE, connection=redis,
                   default_timeout=settings.JOB_TIMEOUT_SECONDS)

@@ -70,6 +70,8 @@ class Effects:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
+        kwargs.pop("pool_size", None)  # SQLite: SQLAlchemy's own pool for file databases
+        kwargs.pop("max_overflow", None)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

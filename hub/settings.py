@@ -35,6 +35,8 @@ class Settings:
     MISSED_OFFERS_BEFORE_AWAY: int = 2
     PRIORITY_STEP_SECONDS: int = 120  # one priority point = this much waiting time
     SLA_WARNING_PERCENT: int = 80  # warn when this share of a first-response target is gone
+    DB_POOL_SIZE: int = 10  # PostgreSQL connections each process keeps open
+    DB_MAX_OVERFLOW: int = 20  # more, opened under load and closed when returned
     SWEEP_AFTER_SECONDS: int = 30
     SWEEP_INTERVAL_SECONDS: int = 1
     MAX_ATTACHMENT_BYTES: int = 5_000_000

@@ -49,7 +49,7 @@ def receive(channel: str, account: str) -> Response:
         return json_error(400, error.reason)
     try:
         with transaction(svc.sessions) as session:
-            _event, created = store_event(session, channel=channel, account=account, key=key,
+            _event_id, created = store_event(session, channel=channel, account=account, key=key,
                                           is_status=is_status, req=req)
     except SQLAlchemyError:
         log.exception("hook %s/%s: storage unavailable", channel, account)

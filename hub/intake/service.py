@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from rq import Retry
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from hub.db import enqueue_after_commit, utcnow
@@ -23,37 +24,45 @@ def event_job_id(event_id: int) -> str:
 
 def store_event(
     session: Session, *, channel: str, account: str, key: str, is_status: bool, req: RawRequest
-) -> tuple[InboundEvent, bool]:
-    """Insert the raw event; return (event, created). A duplicate returns the stored one."""
-    event = InboundEvent(
-        channel=channel,
-        account=account,
-        external_id=key,
-        is_status=is_status,
-        method=req.method,
-        url=req.url,
-        headers=dict(req.headers),
-        form=[list(pair) for pair in req.form],
-        query=[list(pair) for pair in req.query],
-        body=req.body,
+) -> tuple[int, bool]:
+    """Insert the raw event; return (event id, created). A duplicate returns the stored id.
+
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` (PostgreSQL and SQLite): no
+    savepoint, and a duplicate costs one more ``SELECT`` only.
+    """
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(InboundEvent)
+        .values(
+            channel=channel,
+            account=account,
+            external_id=key,
+            is_status=is_status,
+            method=req.method,
+            url=req.url,
+            headers=dict(req.headers),
+            form=[list(pair) for pair in req.form],
+            query=[list(pair) for pair in req.query],
+            body=req.body,
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "account", "external_id"])
+        .returning(InboundEvent.id)
     )
-    try:
-        with session.begin_nested():
-            session.add(event)
-    except IntegrityError:
+    event_id = session.scalar(statement)
+    if event_id is None:
         existing = session.scalar(
-            select(InboundEvent).where(
+            select(InboundEvent.id).where(
                 InboundEvent.channel == channel,
                 InboundEvent.account == account,
                 InboundEvent.external_id == key,
             )
         )
         if existing is None:
-            raise
+            raise LookupError(f"inbound event {channel}/{account}/{key} neither stored nor found")
         return existing, False
-    enqueue_after_commit(session, PROCESS_JOB, event.id, job_id=event_job_id(event.id),
+    enqueue_after_commit(session, PROCESS_JOB, event_id, job_id=event_job_id(event_id),
                          retry=PROCESS_RETRY)
-    return event, True
+    return event_id, True
 
 
 def raw_request_of(event: InboundEvent) -> RawRequest:

@@ -154,3 +154,30 @@ def test_html_pages_carry_a_strict_content_security_policy(client):
     assert "script-src 'self'" in csp and "object-src 'none'" in csp
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_bearer_token_use_is_recorded_at_most_once_a_minute(client, services):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from hub.auth.models import ApiToken
+
+    with transaction(services.sessions) as session:
+        camille = advisor(session)
+
+    def last_used():
+        with transaction(services.sessions) as session:
+            mine = ApiToken.user_id == camille.user.id
+            return session.scalar(select(ApiToken.last_used_at).where(mine))
+
+    assert client.get("/api/v1/events?after=0", headers=bearer(camille)).status_code == 200
+    first = last_used()
+    assert first is not None
+    assert client.get("/api/v1/events?after=0", headers=bearer(camille)).status_code == 200
+    assert last_used() == first  # a second read within the minute writes nothing
+    with transaction(services.sessions) as session:
+        row = session.scalar(select(ApiToken).where(ApiToken.user_id == camille.user.id))
+        row.last_used_at = first - timedelta(minutes=2)
+    assert client.get("/api/v1/events?after=0", headers=bearer(camille)).status_code == 200
+    assert last_used() > first
