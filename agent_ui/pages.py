@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from hub.audit.service import Actor, record
 from hub.auth.service import authenticate
-from hub.web import db
+from hub.web import db, services
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
@@ -25,18 +26,36 @@ def index() -> Response:
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Response | str:
-    error = ""
-    if request.method == "POST":
-        user = authenticate(db(), email=request.form.get("email", ""),
-                            password=request.form.get("password", ""))
-        if user is not None:
-            session.clear()  # a new session on login
-            login_user(user)
-            log.info("login ok for user %s", user.id)
-            return redirect(_safe_next(request.args.get("next")))
+    if request.method != "POST":
+        return render_template("login.html", error="")
+    email = request.form.get("email", "")[:320]
+    address = request.remote_addr or ""
+    throttle = services().signin_throttle
+    wait = throttle.wait_seconds(email=email, ip=address)
+    if wait:
+        log.warning("login refused: too many failures (retry in %s s)", wait)
+        error = _("Too many failed sign-ins. Try again in %(minutes)s min.",
+                  minutes=max(1, -(-wait // 60)))
+        page = make_response(render_template("login.html", error=error), 429)
+        page.headers["Retry-After"] = str(wait)
+        return page
+    user = authenticate(db(), email=email, password=request.form.get("password", ""))
+    if user is None:
+        throttle.failed(email=email, ip=address)
+        record(db(), actor=Actor.system("signin"), action="auth.signin_failed",
+               subject_type="signin", subject_id="-", reason="wrong email or password",
+               details={"email": email, "address": address})
+        db().commit()
         log.warning("login failed")
-        error = _("Wrong email or password.")
-    return render_template("login.html", error=error), 401 if error else 200  # type: ignore[return-value]
+        return render_template("login.html", error=_("Wrong email or password.")), 401  # type: ignore[return-value]
+    throttle.succeeded(email=email)
+    record(db(), actor=Actor.user(user.id), action="auth.signin", subject_type="user",
+           subject_id=user.id, reason="signed in", details={"address": address})
+    db().commit()
+    session.clear()  # a new session on login
+    login_user(user)
+    log.info("login ok for user %s", user.id)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 def _safe_next(target: str | None) -> str:

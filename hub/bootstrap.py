@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from channels import ADAPTERS
 from channels.twilio_sms.config import TwilioCredentials
+from hub.auth.throttle import Limit, SignInThrottle
 from hub.customers.accounts import SqlAccountProvider
 from hub.customers.breaker import CircuitBreaker
 from hub.customers.crm import CrmAccountProvider
@@ -72,6 +73,16 @@ class Services:
             misses_before_away=self.settings.MISSED_OFFERS_BEFORE_AWAY,
             priority_step=self.settings.PRIORITY_STEP_SECONDS,
             sla_warning_percent=self.settings.SLA_WARNING_PERCENT,
+        )
+
+    @cached_property
+    def signin_throttle(self) -> SignInThrottle:
+        """Advisors' sign-in (``/login``); the forum's members have their own scope."""
+        return SignInThrottle(
+            self.redis, scope="advisor",
+            limits=(Limit("email", self.settings.SIGNIN_MAX_FAILURES_PER_EMAIL),
+                    Limit("ip", self.settings.SIGNIN_MAX_FAILURES_PER_ADDRESS)),
+            window_seconds=self.settings.SIGNIN_WINDOW_SECONDS,
         )
 
     def hook_url(self, channel: str, account: str) -> str:

@@ -35,6 +35,9 @@ class Settings:
     MISSED_OFFERS_BEFORE_AWAY: int = 2
     PRIORITY_STEP_SECONDS: int = 120  # one priority point = this much waiting time
     SLA_WARNING_PERCENT: int = 80  # warn when this share of a first-response target is gone
+    SIGNIN_MAX_FAILURES_PER_EMAIL: int = 10  # then 429 until the window ends
+    SIGNIN_MAX_FAILURES_PER_ADDRESS: int = 50  # one client address, any emails
+    SIGNIN_WINDOW_SECONDS: int = 900
     DB_POOL_SIZE: int = 10  # PostgreSQL connections each process keeps open
     DB_MAX_OVERFLOW: int = 20  # more, opened under load and closed when returned
     SWEEP_AFTER_SECONDS: int = 30
