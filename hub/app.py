@@ -32,7 +32,7 @@ from hub.bootstrap import Services, build_services, socketio_channel
 from hub.forum.pages import init_app as init_forum
 from hub.realtime import agent_socket, supervisor_socket
 from hub.settings import Settings
-from hub.web import close_db, db, json_error
+from hub.web import close_db, db, json_error, require_user
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("fr", "en")
@@ -91,6 +91,7 @@ def _init_auth(app: Flask) -> None:
     login_manager.request_loader(_bearer_user)
     csrf.init_app(app)
     app.before_request(_check_csrf)
+    app.before_request(_api_needs_a_user)
     app.register_error_handler(CSRFError, lambda e: json_error(400, e.description, "csrf"))
 
 
@@ -115,6 +116,21 @@ def _check_csrf() -> None:
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         return
     csrf.protect()
+
+
+# API endpoints anyone may call; every other /api/ endpoint needs a signed-in advisor
+# (session or bearer token) before its arguments are even parsed.
+PUBLIC_API_ENDPOINTS = frozenset({"health.health", "api-docs.openapi_json"})
+
+
+def _api_needs_a_user() -> None:
+    """Identity first: an anonymous caller gets 401, never a validation error that
+    describes the endpoint's schema."""
+    if not request.path.startswith("/api/") or request.endpoint in PUBLIC_API_ENDPOINTS:
+        return
+    if request.endpoint is None:  # 404/405: nothing to describe
+        return
+    require_user()
 
 
 def _init_api(app: Flask) -> None:
