@@ -73,5 +73,5 @@ def test_an_email_with_spaces_or_two_ats_is_not_verified(invalid):
 def test_normalize_dispatches_on_the_kind():
     assert normalize(IdentityKind.PHONE, "06 12 34 56 78").value == LEA
     assert normalize(IdentityKind.EMAIL, "Lea@Example.fr").value == "lea@example.fr"
-    other = normalize(IdentityKind.MESSENGER, " 1234567890 ")
-    assert other == Address(IdentityKind.MESSENGER, "1234567890", verified=True)
+    other = normalize(IdentityKind.MESSENGER, " 1234567890 ", scope="104857600")
+    assert other == Address(IdentityKind.MESSENGER, "104857600:1234567890", verified=True)
