@@ -12,8 +12,8 @@ from hub.auth.service import create_token
 from hub.bootstrap import build_services
 from hub.customers.models import Identity
 from hub.db import transaction
-from hub.migrate import upgrade
 from hub.forum.models import ForumMember, ForumPost
+from hub.migrate import upgrade
 from hub.seed import ADVISORS, CUSTOMERS, HISTORY, seed_demo
 from tests.conftest import with_settings
 
