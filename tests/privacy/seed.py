@@ -1,8 +1,8 @@
 """One customer seeded through every channel with canary strings, through the real paths:
 signed Twilio SMS and MMS (media stored), an advisor's reply delivered by the Twilio
 stand-in with its status callbacks, a signed console (chat) message under another
-identity merged in, an SMS still waiting in the queue, a cached CRM account and a forum member linked by
-the phone they verified.
+identity merged in, an SMS still waiting in the queue, a cached CRM account and a forum
+member linked by the phone they verified.
 
 Léa (the demo customer) writes too, with her own marker, and must come out untouched.
 """
