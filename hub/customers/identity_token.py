@@ -93,11 +93,11 @@ def _parts(token: str) -> tuple[str, str, str]:
 
 
 def _check_times(claims: dict[str, Any], now: datetime, max_lifetime: int) -> None:
-    expires = claims.get("exp")
-    if not isinstance(expires, int) or isinstance(expires, bool):
+    expires = claims.get("exp")  # a JWT NumericDate: seconds, fractions allowed
+    if not isinstance(expires, int | float) or isinstance(expires, bool):
         raise IdentityTokenRejected("the token has no expiry (exp, seconds since 1970)",
                                     status=400)
-    stamp = int(now.timestamp())
+    stamp = now.timestamp()
     if expires <= stamp:
         raise IdentityTokenRejected("the token has expired")
     if expires - stamp > max_lifetime:

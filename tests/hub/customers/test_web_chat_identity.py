@@ -77,6 +77,12 @@ def test_a_bad_token_is_refused_with_a_reason(bad, status, reason):
     assert refused.value.status == status
 
 
+def test_a_fractional_expiry_is_a_numeric_date():
+    assert verify(token(exp=STAMP + 0.5)).subject == "client-1001"
+    with pytest.raises(IdentityTokenRejected, match="expired"):
+        verify(token(exp=STAMP - 0.5))
+
+
 def test_a_tampered_payload_breaks_the_signature():
     header, _payload, signature = token().split(".")
     forged = _b64({"sub": "client-0001", "exp": STAMP + 600})
