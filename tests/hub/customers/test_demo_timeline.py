@@ -60,6 +60,9 @@ def test_the_demo_customer_has_one_timeline_with_every_channel(demo_services):
     forum_only = client.get(f"/api/v1/customers/{lea}/timeline?channel=forum",
                             headers=headers).get_json()["items"]
     assert {item["channel"] for item in forum_only} == {"forum"}
+    texts = client.get(f"/api/v1/customers/{lea}/timeline?channel=sms,phone",
+                       headers=headers).get_json()["items"]
+    assert {item["channel"] for item in texts} == {"twilio_sms", "phone"}  # sms: its adapters
     found = client.get(f"/api/v1/customers/{lea}/timeline?q=resiliation",
                        headers=headers).get_json()["items"]
     assert [item["channel"] for item in found] == ["twilio_sms"]
