@@ -22,6 +22,7 @@ from hub.api import (
     events,
     health,
     hooks,
+    identity_tokens,
     offers,
     routing_admin,
     timeline,
@@ -137,7 +138,7 @@ def _init_api(app: Flask) -> None:
     api = Api(app)
     app.extensions["entraide.api"] = api
     for module in (events, offers, conversations, customers, customer_admin, timeline,
-                   health):
+                   identity_tokens, health):
         api.register_blueprint(module.blueprint)
     api.register_blueprint(routing_admin.queues)
     api.register_blueprint(routing_admin.blueprint)

@@ -57,6 +57,8 @@ class Settings:
     CRM_CACHE_TTL_SECONDS: int = 300
     CRM_BREAKER_FAILURES: int = 3
     CRM_BREAKER_OPEN_SECONDS: int = 30
+    CHAT_IDENTITY_SECRETS: str = ""  # "brand=secret,…": web-chat identity tokens (HS256)
+    CHAT_TOKEN_MAX_LIFETIME_SECONDS: int = 3600  # refuse tokens expiring later than this
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -103,6 +105,11 @@ class Settings:
             raise SettingsError("PUBLIC_URL must be the public https:// address in production")
         if self.TWILIO_ACCOUNT_SID == Settings.TWILIO_ACCOUNT_SID:
             raise SettingsError("TWILIO_ACCOUNT_SID must be set in production")
+        short = [pair.partition("=")[0] for pair in self.CHAT_IDENTITY_SECRETS.split(",")
+                 if pair.strip() and len(pair.partition("=")[2]) < 32]
+        if short:
+            raise SettingsError("CHAT_IDENTITY_SECRETS: the secret of " + ", ".join(short)
+                                + " must be 32+ random characters in production")
         if self.ACCOUNT_PROVIDER == "crm" and not self.CRM_URL_TEMPLATE.startswith("https://"):
             raise SettingsError("CRM_URL_TEMPLATE must be an https:// URL in production")
 

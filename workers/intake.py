@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.bootstrap import Services
-from hub.customers.service import resolve_identity
+from hub.customers.identity import resolve_sender
 from hub.db import enqueue_after_commit, transaction
-from hub.domain.addresses import normalize
 from hub.domain.errors import BadPayload, UnknownChannel
 from hub.intake.models import EventState, InboundEvent
 from hub.intake.service import mark_processed, raw_request_of
@@ -62,9 +61,8 @@ def _record_items(session: Session, svc: Services, event: InboundEvent) -> None:
     adapter = svc.channels.adapter(event.channel)
     account = svc.channels.account(event.channel, event.account)
     for item in adapter.parse(raw_request_of(event), account):
-        address = normalize(item.sender_kind, item.sender_address, svc.settings.DEFAULT_REGION)
-        identity = resolve_identity(session, address=address, display_name=item.sender_name)
-        thread = address.value if item.thread_key == item.sender_address else item.thread_key
+        identity = resolve_sender(session, item=item, region=svc.settings.DEFAULT_REGION)
+        thread = identity.address if item.thread_key == item.sender_address else item.thread_key
         conversation = open_conversation(session, identity=identity, channel=event.channel,
                                          account=event.account, thread_key=thread)
         interaction = record_inbound(session, conversation=conversation, item=item)

@@ -9,6 +9,7 @@ from marshmallow import RAISE
 
 from hub.access import AccessDenied, access_customer
 from hub.api.schemas import TimelinePageOut, TimelineQuery
+from hub.domain.kinds import ChannelKind
 from hub.timeline.cursor import BadCursor, CursorCodec, Position
 from hub.timeline.queries import TimelineFilter, timeline_page
 from hub.web import db, json_error, require_user, services
@@ -30,10 +31,14 @@ def timeline(args: dict[str, Any], customer_id: int) -> Any:
         customer = access_customer(db(), user=user, customer_id=customer_id)
     except AccessDenied as error:
         return json_error(404, error.reason)
-    unknown = sorted(set(args["channel"]) - set(services().channels.names()))
+    # adapters' names, and channel kinds (the demo history and integrations record phone,
+    # email, chat and forum items under the kind's name; "sms" also means "twilio_sms")
+    known = set(services().channels.names()) | {kind.value for kind in ChannelKind}
+    unknown = sorted(set(args["channel"]) - known)
     if unknown:
         _bad_query("channel", f"unknown channel: {', '.join(unknown)}")
     codec = CursorCodec(services().settings.SECRET_KEY)
+    args["channel"] = _with_adapters_of_kinds(args["channel"])
     page = timeline_page(db(), customer.id, filters=_filters(args),
                          after=_position(codec, args.get("cursor"), customer.id),
                          limit=args["limit"])
@@ -41,6 +46,14 @@ def timeline(args: dict[str, Any], customer_id: int) -> Any:
     return {"items": page.items,
             "next_cursor": codec.encode(following, customer_id=customer.id)
             if following else None}
+
+
+def _with_adapters_of_kinds(channels: list[str]) -> list[str]:
+    """A channel kind stands for itself and for every adapter of that kind."""
+    registry = services().channels
+    kinds = set(channels) & {kind.value for kind in ChannelKind}
+    extra = [name for name in registry.names() if str(registry.adapter(name).kind) in kinds]
+    return sorted(set(channels) | set(extra))
 
 
 def _filters(args: dict[str, Any]) -> TimelineFilter:

@@ -176,6 +176,7 @@ def _forum_members(session: Session, customer_ids: list[int]) -> int:
         values = {"email": f"erased-member-{member_id}@invalid", "pseudonym": "former member",
                   "pseudonym_key": f"former-member-{member_id}", "bio": "",
                   "password_hash": "!", "email_verified_at": None, "customer_id": None,
+                  "phone": None, "phone_verified_at": None,
                   "session_version": members.c.session_version + 1}
         session.execute(update(members).where(members.c.id == member_id).values(
             {k: v for k, v in values.items() if k in members.c}))

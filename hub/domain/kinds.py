@@ -23,8 +23,16 @@ class IdentityKind(StrEnum):
     INSTAGRAM = "instagram"
     X = "x"
     FORUM = "forum"
-    CHAT = "chat"
+    CHAT = "chat"  # "visitor:<widget id>" (anonymous) or "<brand>:<user id>" (signed in)
     CONSOLE = "console"
+    # Input only: a WhatsApp ``wa_id`` is a phone number, stored as a PHONE identity.
+    WHATSAPP = "whatsapp"
+
+
+# Ids a provider scopes to one of the brand's pages or accounts (a Messenger PSID is only
+# meaningful for the page it wrote to, an Instagram IGSID for the professional account):
+# stored as "<page or account id>:<user id>". X user ids are global: stored as they are.
+SCOPED_KINDS = frozenset({IdentityKind.MESSENGER, IdentityKind.INSTAGRAM})
 
 
 class Direction(StrEnum):

@@ -50,7 +50,12 @@ class AttachmentRef:
 
 @dataclass(frozen=True)
 class InboundItem:
-    """One message from a customer, normalized."""
+    """One message from a customer, normalized.
+
+    An adapter passes the sender's id as the provider gives it: a phone number, an email,
+    a WhatsApp ``wa_id`` (kind WHATSAPP), a Messenger / Instagram / X user id with the
+    page or account it is scoped to in ``sender_scope``, a web-chat visitor id (kind CHAT).
+    The hub normalizes it (hub/domain/addresses.py) and finds the customer."""
 
     provider_id: str
     sender_kind: IdentityKind
@@ -61,6 +66,7 @@ class InboundItem:
     thread_key: str = ""
     occurred_at: datetime | None = None
     attachments: tuple[AttachmentRef, ...] = ()
+    sender_scope: str = ""  # the page / account a scoped id belongs to (SCOPED_KINDS)
 
 
 @dataclass(frozen=True)

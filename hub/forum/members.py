@@ -14,9 +14,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.customers.models import Identity
+from hub.customers.identity import customer_for_contact
 from hub.db import utcnow
-from hub.domain.addresses import normalize_email
+from hub.domain.addresses import normalize_email, normalize_phone
 from hub.forum.mail import Mail, Mailer
 from hub.forum.masking import mask
 from hub.forum.models import ForumMember
@@ -87,13 +87,27 @@ def verify_email(session: Session, *, token: str, secret: str, max_age: int) -> 
 
 
 def link_customer(session: Session, member: ForumMember) -> None:
-    """Only a verified email proves the member is that customer."""
-    if not member.verified:
-        return
-    customer_id = session.scalar(select(Identity.customer_id).where(
-        Identity.kind == "email", Identity.address == member.email))
+    """Only a verified email or phone proves the member is the customer who has it."""
+    customer_id = customer_for_contact(
+        session, email=member.email if member.verified else "",
+        phone=(member.phone or "") if member.phone_verified_at else "")
     if customer_id is not None:
         member.customer_id = customer_id
+
+
+def record_verified_phone(session: Session, *, member: ForumMember, phone: str,
+                          region: str) -> None:
+    """The member proved this phone number (the step that proves it calls this): keep it
+    in E.164 and link the member to the customer who has it. An unparseable number is
+    refused."""
+    address = normalize_phone(phone, region)
+    if not address.verified:
+        raise ForumRefused(N_("Enter a valid phone number."))
+    member.phone = address.value
+    member.phone_verified_at = utcnow()
+    if member.customer_id is None:
+        link_customer(session, member)
+    session.flush()
 
 
 def authenticate(session: Session, *, email: str, password: str) -> ForumMember | None:

@@ -56,6 +56,8 @@ class ForumMember(Base):
     pseudonym_key: Mapped[str] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     email_verified_at: Mapped[datetime | None]
+    phone: Mapped[str | None] = mapped_column(String(40))  # E.164, once verified
+    phone_verified_at: Mapped[datetime | None]
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default="member")  # member, super_user
     bio: Mapped[str] = mapped_column(String(500), default="")

@@ -94,3 +94,11 @@ def test_unknown_variables_are_ignored():
 def test_a_non_numeric_integer_is_refused():
     with pytest.raises(ValueError, match="abc"):
         Settings.from_env({"OFFER_TIMEOUT_SECONDS": "abc"})
+
+
+def test_production_refuses_a_short_chat_identity_secret():
+    env = {**PRODUCTION, "CHAT_IDENTITY_SECRETS": f"shop={STRONG_SECRET},demo=short"}
+    with pytest.raises(SettingsError, match="secret of demo"):
+        Settings.from_env(env)
+    env["CHAT_IDENTITY_SECRETS"] = f"shop={STRONG_SECRET}"
+    assert Settings.from_env(env).CHAT_IDENTITY_SECRETS.startswith("shop=")

@@ -1,7 +1,8 @@
 """One customer seeded through every channel with canary strings, through the real paths:
 signed Twilio SMS and MMS (media stored), an advisor's reply delivered by the Twilio
 stand-in with its status callbacks, a signed console (chat) message under another
-identity merged in, an SMS still waiting in the queue, and a cached CRM account.
+identity merged in, an SMS still waiting in the queue, a cached CRM account and a forum
+member linked by the phone they verified.
 
 Léa (the demo customer) writes too, with her own marker, and must come out untouched.
 """
@@ -26,6 +27,8 @@ from hub.customers.crm import CACHE_PREFIX
 from hub.customers.merge import merge_customers
 from hub.customers.models import Identity
 from hub.db import transaction
+from hub.forum import members
+from hub.forum.models import ForumMember
 from hub.models import Base
 from hub.routing.presence import PresenceStatus
 from tests.conftest import run_jobs
@@ -76,9 +79,21 @@ def seed(client: Any, services: Any, twilio: Any, settings: Any) -> Seeded:
                                      .where(Identity.address == PHONE))
         merge_customers(session, survivor_id=customer_id, merged_id=chat_customer_id,
                         actor=Actor.system("tests"), reason="the same person on two channels")
+        _forum_member_by_phone(session, customer_id)
     post_signed(client, sms("Encore moi qzxcanary-body-pending", from_="06 44 55 66 77"))
     services.redis.set(f"{CACHE_PREFIX}{customer_id}", json.dumps({"name": NAME}))
     return Seeded(customer_id, chat_customer_id, boss, camille)
+
+
+def _forum_member_by_phone(session: Any, customer_id: int) -> None:
+    """A forum member who verified the subject's phone: linked, so erased with them."""
+    member = ForumMember(email="qzxcanary-member@example.net", pseudonym="Qzxcanary Z",
+                         pseudonym_key="qzxcanary z", password_hash="!")
+    session.add(member)
+    session.flush()
+    members.record_verified_phone(session, member=member, phone="06 44 55 66 77",
+                                  region="FR")
+    assert member.customer_id == customer_id
 
 
 def _accept_offer(client: Any, camille: Any) -> int:

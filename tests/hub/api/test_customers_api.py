@@ -42,7 +42,7 @@ def test_the_card_has_the_profile_identities_and_the_account(client, sophie_and_
     defaults = {"preferred_channel": None, "consent_sms": False, "consent_email": False,
                 "tags": [], "vip": False, "vip_level": 0, "notes": ""}
     assert {name: card[name] for name in defaults} == defaults
-    assert {i["kind"] for i in card["identities"]} == {"phone", "email"}
+    assert {i["kind"] for i in card["identities"]} == {"phone", "email", "chat"}
     assert card["account"]["available"] is True
     assert card["account"]["devices"][0]["imei"] == "***********0001"
 

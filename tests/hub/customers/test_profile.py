@@ -44,7 +44,8 @@ def test_camille_records_lea_s_preferences_and_the_audit_log_names_the_fields(
     assert view["tags"] == ["facture", "box-fibre"]  # a duplicate is kept once
     assert (view["vip_level"], view["vip"]) == (2, True)
     assert view["name"] == "Léa Dubois-Martin"
-    assert [i["address"] for i in view["identities"]] == [LEA_PHONE, "lea.dubois@example.fr"]
+    assert [i["address"] for i in view["identities"]] == [LEA_PHONE, "lea.dubois@example.fr",
+                                                          "demo:client-1001"]
     with services.sessions() as session:
         (entry,) = session.scalars(select(AuditEntry)).all()
         assert (entry.action, entry.subject_type, entry.subject_id) == (

@@ -73,5 +73,48 @@ def test_an_email_with_spaces_or_two_ats_is_not_verified(invalid):
 def test_normalize_dispatches_on_the_kind():
     assert normalize(IdentityKind.PHONE, "06 12 34 56 78").value == LEA
     assert normalize(IdentityKind.EMAIL, "Lea@Example.fr").value == "lea@example.fr"
-    other = normalize(IdentityKind.MESSENGER, " 1234567890 ")
-    assert other == Address(IdentityKind.MESSENGER, "1234567890", verified=True)
+    other = normalize(IdentityKind.MESSENGER, " 1234567890 ", scope="104857600")
+    assert other == Address(IdentityKind.MESSENGER, "104857600:1234567890", verified=True)
+
+
+def test_a_whatsapp_id_is_the_phone_identity():
+    assert normalize(IdentityKind.WHATSAPP, "33612345678") == Address(
+        IdentityKind.PHONE, LEA, verified=True)
+    assert normalize(IdentityKind.WHATSAPP, "33612345678") == normalize(
+        IdentityKind.PHONE, "06 12 34 56 78")
+
+
+def test_an_unparseable_whatsapp_id_is_a_raw_unverified_phone():
+    assert normalize(IdentityKind.WHATSAPP, "wa-not-a-number") == Address(
+        IdentityKind.PHONE, "wa-not-a-number", verified=False)
+
+
+@pytest.mark.parametrize("kind", [IdentityKind.MESSENGER, IdentityKind.INSTAGRAM])
+def test_page_scoped_ids_carry_their_page(kind):
+    assert normalize(kind, "6543210987654321", scope="page-1") == Address(
+        kind, "page-1:6543210987654321", verified=True)
+    assert normalize(kind, "6543210987654321", scope="page-2").value != normalize(
+        kind, "6543210987654321", scope="page-1").value
+
+
+@pytest.mark.parametrize(("user_id", "scope", "kept"), [
+    ("6543210987654321", "", "6543210987654321"),  # no page: the id means nothing alone
+    ("not-digits", "page-1", "page-1:not-digits"),
+    ("1234", "page with spaces", "page with spaces:1234"),
+])
+def test_an_unparseable_scoped_id_is_kept_raw_and_unverified(user_id, scope, kept):
+    assert normalize(IdentityKind.MESSENGER, user_id, scope=scope) == Address(
+        IdentityKind.MESSENGER, kept, verified=False)
+
+
+def test_x_ids_are_global_digits():
+    assert normalize(IdentityKind.X, " 783214 ", scope="brand") == Address(
+        IdentityKind.X, "783214", verified=True)
+    assert normalize(IdentityKind.X, "@lea").verified is False
+
+
+def test_a_web_chat_visitor_is_never_verified():
+    assert normalize(IdentityKind.CHAT, "v_3f9a1c2b7d") == Address(
+        IdentityKind.CHAT, "visitor:v_3f9a1c2b7d", verified=False)
+    assert normalize(IdentityKind.CHAT, "bad id!").verified is False
+    assert normalize(IdentityKind.CHAT, "x" * 400).value == "x" * 320
