@@ -16,12 +16,14 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub.api import (
+    canned,
     conversations,
     customer_admin,
     customers,
     events,
     health,
     hooks,
+    notes,
     offers,
     routing_admin,
     timeline,
@@ -120,7 +122,7 @@ def _init_api(app: Flask) -> None:
     api = Api(app)
     app.extensions["entraide.api"] = api
     for module in (events, offers, conversations, customers, customer_admin, timeline,
-                   health):
+                   health, notes, canned):
         api.register_blueprint(module.blueprint)
     api.register_blueprint(routing_admin.queues)
     api.register_blueprint(routing_admin.blueprint)

@@ -12,6 +12,7 @@ from hub.auth.models import Role, Team, User
 from hub.auth.service import create_user
 from hub.customers.models import Customer, Device, Identity, Invoice, Order, PastCase, Subscription
 from hub.forum.seed import seed_forum
+from hub.inbox.canned import seed_canned
 from hub.routing.demo import seed_routing
 from hub.routing.models import QueueMember
 from hub.routing.service import default_queue
@@ -57,6 +58,7 @@ def seed_demo(session: Session) -> list[DemoLogin]:
         _customer(session, index, *row)
     seed_forum(session, password=DEMO_PASSWORD)  # the public forum's demo data
     seed_routing(session)  # skills, the English queue and its rule, wrap-up codes
+    seed_canned(session)  # canned responses in French and English
     session.flush()
     return logins
 
