@@ -8,7 +8,14 @@ from flask import abort
 from flask_smorest import Blueprint
 
 from hub.access import AccessDenied, access_conversation
-from hub.api.inbox_schemas import CannedIn, CannedOut, CannedQuery, RenderedOut, RenderQuery
+from hub.api.inbox_schemas import (
+    CannedIn,
+    CannedOut,
+    CannedPatch,
+    CannedQuery,
+    RenderedOut,
+    RenderQuery,
+)
 from hub.auth.models import User
 from hub.inbox import canned
 from hub.inbox.errors import BadInput
@@ -51,7 +58,7 @@ def create(args: dict[str, Any]) -> Any:
 
 
 @blueprint.route("/<int:canned_id>", methods=["PATCH"])
-@blueprint.arguments(CannedIn(partial=True))
+@blueprint.arguments(CannedPatch(partial=True))
 @blueprint.response(200, CannedOut)
 def update(args: dict[str, Any], canned_id: int) -> Any:
     user = _supervisor()

@@ -79,3 +79,7 @@ class ForumActivityOut(Schema):
         "description": "id, pseudonym, reputation, banned; null when no member is linked"})
     topics = fields.List(fields.Dict())
     posts = fields.List(fields.Dict())
+
+
+class CannedPatch(CannedIn):
+    """PATCH: only the fields sent change."""
