@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub.api import (
+    attachments,
     canned,
     conversations,
     customer_admin,
@@ -122,7 +123,7 @@ def _init_api(app: Flask) -> None:
     api = Api(app)
     app.extensions["entraide.api"] = api
     for module in (events, offers, conversations, customers, customer_admin, timeline,
-                   health, notes, canned):
+                   health, notes, canned, attachments):
         api.register_blueprint(module.blueprint)
     api.register_blueprint(routing_admin.queues)
     api.register_blueprint(routing_admin.blueprint)

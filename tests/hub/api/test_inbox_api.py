@@ -11,7 +11,7 @@ from hub.db import transaction
 from hub.replies.models import Delivery
 from hub.routing.models import WorkItem, WorkState
 from hub.routing.service import default_queue
-from hub.timeline.models import Conversation
+from hub.timeline.models import Attachment, Conversation, Interaction
 from tests.conftest import run_jobs
 from tests.hub.api.test_rest_api import offered_conversation
 from tests.personas import LEA_PHONE, advisor, demo_customers
@@ -176,3 +176,31 @@ def test_an_sms_reply_longer_than_the_channel_allows_is_refused(client, services
                            headers=bearer(camille), json={"body": "a" * 1601})
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"body": ["the reply is longer than 1600 characters"]}
+
+
+def test_a_stored_attachment_is_served_to_its_advisor_only(client, services):
+    camille, alex, conversation_id = offered_conversation(client, services)
+    folder = services.settings.data_path / "attachments"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "photo-1").write_bytes(b"\x89PNG fake")
+    (folder / "page-1").write_bytes(b"<svg onload=alert(1)>")
+    with transaction(services.sessions) as session:
+        conversation = session.get(Conversation, conversation_id)
+        item = session.scalar(select(Interaction).where(
+            Interaction.conversation_id == conversation.id))
+        png = Attachment(interaction_id=item.id, source_url="x", content_type="image/png",
+                         state="stored", storage_key="photo-1")
+        svg = Attachment(interaction_id=item.id, source_url="x", content_type="image/svg+xml",
+                         state="stored", storage_key="page-1")
+        pending = Attachment(interaction_id=item.id, source_url="x", content_type="image/png")
+        session.add_all([png, svg, pending])
+        session.flush()
+        ids = png.id, svg.id, pending.id
+    image = client.get(f"/api/v1/attachments/{ids[0]}", headers=bearer(camille))
+    assert (image.status_code, image.data, image.mimetype) == (200, b"\x89PNG fake", "image/png")
+    assert image.headers["Content-Security-Policy"].startswith("sandbox")
+    download = client.get(f"/api/v1/attachments/{ids[1]}", headers=bearer(camille))
+    assert download.mimetype == "application/octet-stream"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert client.get(f"/api/v1/attachments/{ids[2]}", headers=bearer(camille)).status_code == 404
+    assert client.get(f"/api/v1/attachments/{ids[0]}", headers=bearer(alex)).status_code == 404
