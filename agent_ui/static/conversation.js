@@ -7,10 +7,8 @@
   const pane = document.getElementById("conversation-pane");
   const T = pane.dataset;
   const E = window.Entraide;
-  const CHANNELS = {
-    twilio_sms: ["📱", "SMS"], console: ["💬", "Chat"], email: ["✉", "E-mail"],
-    phone: ["📞", "Phone"], forum: ["🗨", "Forum"], social: ["#", "Social"],
-  };
+  const CHANNELS = { twilio_sms: "SMS", console: "Chat", email: "E-mail", phone: "Phone",
+    forum: "Forum", social: "Social" };
   const INLINE_IMAGES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 
   function el(tag, text, cls) {
@@ -26,11 +24,8 @@
   }
 
   function channelBadge(channel) {
-    const [icon, label] = CHANNELS[channel] || ["•", channel];
-    const badge = el("span", null, "channel channel-" + channel);
-    const mark = el("span", icon, "icon");
-    mark.setAttribute("aria-hidden", "true");
-    badge.append(mark, el("span", label, "label"));
+    const label = CHANNELS[channel] || channel;
+    const badge = el("span", label, "channel channel-" + channel);
     badge.title = T.channelLabel + " : " + label;
     return badge;
   }

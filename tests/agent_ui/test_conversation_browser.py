@@ -5,16 +5,20 @@ a draft that survives a reload, and customer text that stays text."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, Page, expect
+import os
+from pathlib import Path
+
 import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from hub.db import transaction
-from tests.personas import PASSWORD, advisor, demo_customers
 from tests.agent_ui.test_inbox_browser import send_sms
+from tests.personas import PASSWORD, advisor, demo_customers
 from tests.standins.twilio import TwilioStandin
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "images"
 
 
 def log_in(page: Page, url: str, email: str) -> None:
@@ -94,6 +98,8 @@ def test_conversation_panel_note_mention_canned_sms_reply_and_draft(
     expect(conversation.locator(".item.outbound .status")).to_have_text("delivered",
                                                                         timeout=15_000)
     expect(text).to_have_value("")
+    if os.environ.get("ENTRAIDE_SCREENSHOTS"):
+        page.screenshot(path=str(SCREENSHOTS / "inbox-conversation-panel.png"), full_page=True)
 
     text.fill("Un brouillon à garder 😀")
     expect(composer.locator(".counter")).to_contain_text("1 SMS segments (UCS-2)")
