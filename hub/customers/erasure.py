@@ -57,7 +57,8 @@ POLICIES: dict[str, str] = {
     **{name: NO_PERSONAL_DATA for name in (
         "teams", "api_tokens", "queues", "queue_members", "forum_categories", "forum_ranks",
         "forum_tags", "forum_topic_tags", "forum_badge_awards", "forum_reputation_events",
-        "forum_kudos", "forum_suggestion_clicks", "skills", "wrap_up_codes", "routing_rules", "canned_responses")},
+        "forum_kudos", "forum_suggestion_clicks", "skills", "wrap_up_codes", "routing_rules",
+        "canned_responses")},
 }
 KEEP_ON_CUSTOMER = ("id", "created_at", "merged_into_id")
 
