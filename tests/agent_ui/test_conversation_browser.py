@@ -66,6 +66,10 @@ def test_conversation_panel_note_mention_canned_sms_reply_and_draft(
     expect(panel.locator(".account")).to_contain_text("Sosh 100 Go")
     expect(panel.locator(".account")).to_contain_text("unpaid")
     expect(panel.locator(".identities")).to_contain_text("lea.dubois@example.fr")
+    panel.get_by_label("Agrees to texts").check()
+    panel.get_by_label("Tags (comma separated)").fill("facture, fibre")
+    panel.get_by_role("button", name="Save").click()
+    expect(panel.locator(".profile .result")).to_have_text("Saved")
 
     composer = conversation.locator(".composer")
     composer.get_by_role("button", name="Private note").click()
@@ -101,6 +105,15 @@ def test_conversation_panel_note_mention_canned_sms_reply_and_draft(
     if os.environ.get("ENTRAIDE_SCREENSHOTS"):
         page.screenshot(path=str(SCREENSHOTS / "inbox-conversation-panel.png"), full_page=True)
 
+    segments = "window.EntraideSms.smsSegments(%s)"
+    assert page.evaluate(segments % "'a'.repeat(161)") == {
+        "encoding": "GSM-7", "units": 161, "segments": 2}
+    assert page.evaluate(segments % "'€'.repeat(80)")["segments"] == 1  # 2 units each
+    assert page.evaluate(segments % "'ê'.repeat(71)") == {
+        "encoding": "UCS-2", "units": 71, "segments": 2}
+    text.fill("a" * 1601)
+    expect(composer.locator(".counter")).to_contain_text("Too long for this channel")
+    expect(composer.locator("button.send")).to_be_disabled()
     text.fill("Un brouillon à garder 😀")
     expect(composer.locator(".counter")).to_contain_text("1 SMS segments (UCS-2)")
     conversation_id = conversation.get_attribute("data-conversation-id")

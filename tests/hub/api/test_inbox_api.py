@@ -8,6 +8,7 @@ from sqlalchemy import select
 from hub.auth.models import Role
 from hub.customers.models import Customer, Identity
 from hub.db import transaction
+from hub.inbox.models import Note
 from hub.replies.models import Delivery
 from hub.routing.models import WorkItem, WorkState
 from hub.routing.service import default_queue
@@ -204,3 +205,17 @@ def test_a_stored_attachment_is_served_to_its_advisor_only(client, services):
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert client.get(f"/api/v1/attachments/{ids[2]}", headers=bearer(camille)).status_code == 404
     assert client.get(f"/api/v1/attachments/{ids[0]}", headers=bearer(alex)).status_code == 404
+
+
+def test_erasing_the_customer_deletes_the_notes_about_them(client, services, supervisor):
+    camille, alex, conversation_id = offered_conversation(client, services)
+    note = client.post(f"/api/v1/conversations/{conversation_id}/notes", headers=bearer(camille),
+                       json={"body": "Léa a payé deux fois", "mentions": [alex.user.id]})
+    customer_id = note.get_json()["customer_id"]
+    erased = client.post(f"/api/v1/customers/{customer_id}/erase", headers=bearer(supervisor),
+                         json={"reason": "GDPR request 42"})
+    assert erased.status_code == 200, erased.get_json()
+    assert erased.get_json()["counts"]["notes"] == 1
+    with transaction(services.sessions) as session:
+        assert session.scalars(select(Note)).all() == []
+    assert events(client, alex, "note.mentioned") == []
