@@ -10,10 +10,14 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
+from hub.auth.models import Role
+from hub.customers.models import Customer, Identity
 from hub.db import transaction
+from hub.timeline.models import Conversation, Interaction
 from tests.agent_ui.test_inbox_browser import send_sms
-from tests.personas import PASSWORD, advisor, demo_customers
+from tests.personas import LEA_PHONE, PASSWORD, advisor, demo_customers
 from tests.standins.twilio import TwilioStandin
 from tests.support.stack import Stack
 
@@ -126,3 +130,35 @@ def test_conversation_panel_note_mention_canned_sms_reply_and_draft(
     assert dialogs == []
     camille_context.close()
     alex_context.close()
+
+
+def test_a_supervisor_merges_a_suggested_duplicate_from_the_panel(
+        stack: Stack, browser: Browser, services) -> None:
+    with transaction(services.sessions) as session:
+        demo_customers(session)
+        advisor(session, email="sophie@example.test", name="Sophie", language="en",
+                role=Role.SUPERVISOR, queue=False)
+        lea = session.scalar(select(Identity.customer_id).where(Identity.address == LEA_PHONE))
+        twin = Customer(display_name="DUBOIS Léa", language="fr")
+        session.add(twin)
+        session.flush()
+        session.add(Identity(customer_id=twin.id, kind="email", address="lea.dubois@mail.example"))
+        thread = Conversation(customer_id=lea, channel="twilio_sms", account="demo",
+                              thread_key=LEA_PHONE, customer_address=LEA_PHONE)
+        session.add(thread)
+        session.flush()
+        session.add(Interaction(conversation_id=thread.id, customer_id=lea, channel="twilio_sms",
+                                direction="inbound", body="Bonjour", status="received"))
+        thread_id = thread.id
+    page = browser.new_context(locale="en-GB").new_page()
+    log_in(page, stack.settings.PUBLIC_URL, "sophie@example.test")
+    page.evaluate("id => window.Entraide.openConversation(id)", thread_id)
+    panel = page.locator("#customer-pane")
+    suggestion = panel.locator(".merge-suggestion")
+    expect(suggestion).to_contain_text("DUBOIS Léa")
+    expect(suggestion).to_contain_text("same name; same email user name")
+    suggestion.get_by_label("Reason").fill("Same person, second address")
+    suggestion.get_by_role("button", name="Merge").click()
+    expect(panel.locator(".identities")).to_contain_text("lea.dubois@mail.example")
+    expect(panel.locator(".merge-suggestion")).to_have_count(0)
+    page.context.close()
