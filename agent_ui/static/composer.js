@@ -64,7 +64,10 @@
     channelLabel.append(channel);
     const text = el("textarea");
     const suggestions = el("ul", null, "suggestions");
+    suggestions.id = "suggestions-" + conversation.id;
     suggestions.setAttribute("role", "listbox");
+    text.setAttribute("aria-autocomplete", "list");
+    text.setAttribute("aria-controls", suggestions.id);
     suggestions.hidden = true;
     const counter = el("p", null, "counter muted");
     counter.setAttribute("aria-live", "polite");
