@@ -16,6 +16,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub.api import (
+    attachments,
+    canned,
     conversations,
     customer_admin,
     customers,
@@ -23,6 +25,7 @@ from hub.api import (
     health,
     hooks,
     identity_tokens,
+    notes,
     offers,
     routing_admin,
     timeline,
@@ -138,7 +141,7 @@ def _init_api(app: Flask) -> None:
     api = Api(app)
     app.extensions["entraide.api"] = api
     for module in (events, offers, conversations, customers, customer_admin, timeline,
-                   identity_tokens, health):
+                   identity_tokens, health, notes, canned, attachments):
         api.register_blueprint(module.blueprint)
     api.register_blueprint(routing_admin.queues)
     api.register_blueprint(routing_admin.blueprint)

@@ -8,6 +8,7 @@ from hub.customers import models as customer_models
 from hub.db import Base
 from hub.events import RealtimeEvent
 from hub.forum import models as forum_models
+from hub.inbox import models as inbox_models
 from hub.intake import models as intake_models
 from hub.replies import models as reply_models
 from hub.routing import models as routing_models
@@ -20,6 +21,7 @@ __all__ = [
     "auth_models",
     "customer_models",
     "forum_models",
+    "inbox_models",
     "intake_models",
     "reply_models",
     "routing_models",

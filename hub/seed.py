@@ -16,6 +16,7 @@ from hub.domain.kinds import DeliveryStatus, Direction, IdentityKind
 from hub.domain.messages import InboundItem
 from hub.forum.models import ForumMember, ForumPost
 from hub.forum.seed import seed_forum
+from hub.inbox.canned import seed_canned
 from hub.routing.demo import seed_routing
 from hub.routing.models import QueueMember
 from hub.routing.service import default_queue
@@ -64,6 +65,7 @@ def seed_demo(session: Session) -> list[DemoLogin]:
     seed_forum(session, password=DEMO_PASSWORD)  # the public forum's demo data
     seed_routing(session)  # skills, the English queue and its rule, wrap-up codes
     seed_history(session)
+    seed_canned(session)  # canned responses in French and English
     session.flush()
     return logins
 

@@ -1,9 +1,15 @@
-// The conversation pane: the items of an open conversation, live, and the composer.
-// It listens to the inbox core (inbox.js, window.Entraide). Customer text only as textContent.
+// The conversation pane: the customer's timeline across every channel (the open
+// conversation highlighted), private notes apart from messages, live statuses, and the
+// composer (composer.js). It listens to the inbox core (inbox.js, window.Entraide) and
+// fills the customer panel (customer.js). Customer text only ever as textContent.
 (function () {
   "use strict";
   const pane = document.getElementById("conversation-pane");
-  const csrf = window.Entraide.csrf;
+  const T = pane.dataset;
+  const E = window.Entraide;
+  const CHANNELS = { twilio_sms: "SMS", console: "Chat", email: "E-mail", phone: "Phone",
+    forum: "Forum", social: "Social" };
+  const INLINE_IMAGES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 
   function el(tag, text, cls) {
     const node = document.createElement(tag);
@@ -12,68 +18,168 @@
     return node;
   }
 
-  const opening = new Set();
-  async function openConversation(conversationId) {
-    if (opening.has(conversationId)) return;
-    opening.add(conversationId);
-    const response = await fetch("/api/v1/conversations/" + conversationId, { credentials: "same-origin" });
-    if (!response.ok) return;
-    const conversation = await response.json();
-    const box = el("article", null, "conversation");
-    box.id = "conversation-" + conversationId;
-    box.appendChild(el("h3", conversation.channel + " #" + conversation.id));
-    const items = el("div", null, "items");
-    items.setAttribute("role", "log");
-    box.appendChild(items);
-    box.appendChild(composer(conversationId));
-    document.getElementById("conversations").appendChild(box);
-    conversation.items.forEach(appendItem);
+  async function getJson(url) {
+    const response = await fetch(url, { credentials: "same-origin" });
+    return response.ok ? response.json() : null;
   }
 
-  function appendItem(item) {
-    const box = document.getElementById("conversation-" + item.conversation_id);
-    if (!box || document.getElementById("item-" + item.id)) return;
-    const line = el("div", null, "item " + item.direction);
-    line.id = "item-" + item.id;
-    line.appendChild(el("span", item.body, "body"));
-    line.appendChild(el("span", item.status, "status"));
-    box.querySelector(".items").appendChild(line);
+  function channelBadge(channel) {
+    const label = CHANNELS[channel] || channel;
+    const badge = el("span", label, "channel channel-" + channel);
+    badge.title = T.channelLabel + " : " + label;
+    return badge;
+  }
+
+  function timeOf(iso) {
+    const node = el("time", new Date(iso).toLocaleString(document.documentElement.lang,
+      { dateStyle: "short", timeStyle: "short" }));
+    node.dateTime = iso;
+    return node;
+  }
+
+  function statusText(status) {
+    return T["status" + status.charAt(0).toUpperCase() + status.slice(1)] || status;
+  }
+
+  const opened = new Map(); // conversation id -> {box, customerId, conversations:Set}
+
+  async function openConversation(conversationId) {
+    if (opened.has(conversationId)) return focusConversation(conversationId);
+    opened.set(conversationId, null);
+    const conversation = await getJson("/api/v1/conversations/" + conversationId);
+    if (!conversation) { opened.delete(conversationId); return undefined; }
+    const state = { customerId: conversation.customer_id, conversations: new Set([conversationId]) };
+    state.box = article(conversation);
+    opened.set(conversationId, state);
+    document.getElementById("conversations").appendChild(state.box);
+    conversation.items.forEach((item) => appendItem(item));
+    E.socket.emit("viewing", { conversation_id: conversationId, viewing: true });
+    window.EntraideCustomer.show(conversation.customer_id);
+    await fillTimeline(state, conversationId);
+    return focusConversation(conversationId);
+  }
+
+  function focusConversation(conversationId) {
+    const state = opened.get(conversationId);
+    if (state) window.EntraideCustomer.show(state.customerId);
+  }
+
+  function article(conversation) {
+    const box = el("article", null, "conversation");
+    box.id = "conversation-" + conversation.id;
+    box.dataset.customerId = conversation.customer_id;
+    box.dataset.conversationId = conversation.id;
+    const title = el("h3");
+    title.append(channelBadge(conversation.channel), el("span", " #" + conversation.id));
+    const items = el("ol", null, "items timeline");
+    items.setAttribute("role", "log");
+    items.setAttribute("aria-label", T.timelineLabel);
+    box.append(title, items, window.EntraideComposer.build(conversation, {
+      onSent: appendItem, onNote: appendNote,
+    }));
+    return box;
+  }
+
+  async function fillTimeline(state, conversationId) {
+    const [page, notes] = await Promise.all([
+      getJson("/api/v1/customers/" + state.customerId + "/timeline?limit=100"),
+      getJson("/api/v1/customers/" + state.customerId + "/notes"),
+    ]);
+    (page ? page.items : []).forEach((item) => {
+      state.conversations.add(item.conversation_id);
+      appendItem(item, state.box, conversationId);
+    });
+    (notes || []).forEach((note) => appendNote(note, state.box));
+  }
+
+  function boxesFor(conversationId) {
+    return [...opened.values()].filter((s) => s && s.conversations.has(conversationId))
+      .map((s) => s.box);
+  }
+
+  function appendItem(item, onlyBox, currentId) {
+    const boxes = onlyBox ? [onlyBox] : boxesFor(item.conversation_id);
+    boxes.forEach((box) => {
+      if (box.querySelector("#item-" + item.id)) return;
+      const current = Number(box.dataset.conversationId) === item.conversation_id;
+      const line = el("li", null, "item " + item.direction + (current ? " current" : " other"));
+      line.id = "item-" + item.id;
+      line.dataset.at = item.occurred_at;
+      line.dataset.conversationId = item.conversation_id;
+      const meta = el("div", null, "meta");
+      const direction = el("span", item.direction === "inbound" ? T.inbound : T.outbound,
+        "direction");
+      meta.append(channelBadge(item.channel), direction, timeOf(item.occurred_at));
+      if (!current) meta.append(el("span", "#" + item.conversation_id, "thread"));
+      const status = el("span", statusText(item.status), "status");
+      status.dataset.status = item.status;
+      meta.append(status);
+      line.append(meta, el("p", item.body, "body"));
+      item.attachments.forEach((a) => line.append(attachment(a)));
+      insertByTime(box.querySelector(".items"), line);
+    });
+    return currentId;
+  }
+
+  function attachment(a) {
+    if (a.state !== "stored") return el("p", T.attachmentPending, "attachment muted");
+    const url = "/api/v1/attachments/" + a.id;
+    if (INLINE_IMAGES.includes(a.content_type)) {
+      const img = el("img", null, "attachment");
+      img.src = url;
+      img.alt = T.attachment + " " + a.id;
+      img.loading = "lazy";
+      return img;
+    }
+    const link = el("a", T.attachment + " (" + a.content_type + ")", "attachment");
+    link.href = url;
+    return link;
+  }
+
+  function appendNote(note, onlyBox) {
+    const boxes = onlyBox ? [onlyBox] : [...opened.values()]
+      .filter((s) => s && s.customerId === note.customer_id).map((s) => s.box);
+    boxes.forEach((box) => {
+      if (box.querySelector("#note-" + note.id)) return;
+      const line = el("li", null, "note");
+      line.id = "note-" + note.id;
+      line.dataset.at = note.created_at;
+      const meta = el("div", null, "meta");
+      meta.append(el("strong", T.noteLabel, "note-label"), el("span", note.author, "author"),
+        timeOf(note.created_at));
+      line.append(meta, el("p", note.body, "body"));
+      insertByTime(box.querySelector(".items"), line);
+    });
+  }
+
+  function insertByTime(list, line) {
+    const at = Date.parse(line.dataset.at);
+    const after = [...list.children].find((other) => Date.parse(other.dataset.at) > at);
+    list.insertBefore(line, after || null);
+    if (!after) list.scrollTop = list.scrollHeight;
   }
 
   function updateStatus(data) {
-    const line = document.getElementById("item-" + data.interaction_id);
-    if (line) line.querySelector(".status").textContent = data.status;
+    document.querySelectorAll("#item-" + data.interaction_id + " .status").forEach((node) => {
+      node.textContent = statusText(data.status);
+      node.dataset.status = data.status;
+    });
   }
 
-  function composer(conversationId) {
-    const key = "entraide.draft." + conversationId;
-    const form = el("form", null, "composer");
-    const text = el("textarea");
-    text.placeholder = pane.dataset.replyPlaceholder;
-    text.setAttribute("aria-label", pane.dataset.replyPlaceholder);
-    text.value = localStorage.getItem(key) || "";
-    text.addEventListener("input", () => localStorage.setItem(key, text.value));
-    const send = el("button", pane.dataset.send);
-    send.type = "submit";
-    form.append(text, send);
-    text.addEventListener("keydown", (e) => { if (e.key === "Enter" && e.ctrlKey) form.requestSubmit(); });
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const response = await fetch("/api/v1/conversations/" + conversationId + "/replies", {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ body: text.value }),
-      });
-      if (response.ok) {
-        appendItem(await response.json());
-        text.value = "";
-        localStorage.removeItem(key);
-      }
-    });
-    return form;
+  function mentioned(data) {
+    const box = document.getElementById("notifications");
+    const note = el("div", null, "notification");
+    note.append(el("strong", data.author + " " + T.mentioned), el("span", " : " + data.excerpt));
+    note.dataset.conversationId = data.conversation_id;
+    box.prepend(note);
+    if ("Notification" in window && Notification.permission === "granted") {
+      new Notification(data.author + " " + T.mentioned, { body: data.excerpt });
+    }
   }
 
   document.addEventListener("entraide:open-conversation", (e) => openConversation(e.detail.conversationId));
-  window.Entraide.on("message.created", appendItem);
-  window.Entraide.on("message.status", updateStatus);
+  E.on("message.created", (item) => appendItem(item));
+  E.on("message.status", updateStatus);
+  E.on("note.created", (note) => appendNote(note));
+  E.on("note.mentioned", mentioned);
 })();

@@ -11,6 +11,8 @@ from sqlalchemy.orm import selectinload
 from hub.access import AccessDenied, access_conversation
 from hub.api.schemas import ConversationOut, InteractionOut, ReplyIn
 from hub.domain.errors import NotAllowed
+from hub.inbox.errors import BadInput
+from hub.inbox.reply_channels import choose
 from hub.replies.service import send_reply
 from hub.timeline.models import Interaction
 from hub.timeline.queries import interaction_view
@@ -49,12 +51,19 @@ def reply(args: dict[str, Any], conversation_id: int) -> Any:
         conversation = access_conversation(session, user=user, conversation_id=conversation_id)
     except AccessDenied as error:
         return json_error(404, error.reason)
-    capabilities = services().channels.adapter(conversation.channel).capabilities
+    registry = services().channels
     try:
+        target = choose(session, conversation=conversation, registry=registry,
+                        channel=args.get("channel") or conversation.channel)
         interaction = send_reply(session, conversation=conversation, user=user,
-                                 body=args["body"], capabilities=capabilities)
+                                 body=args["body"],
+                                 capabilities=registry.adapter(target.channel).capabilities,
+                                 route=target.route())
         view = interaction_view(interaction)
         session.commit()
+    except BadInput as error:
+        session.rollback()
+        return json_error(422, error.reason, error.field)
     except NotAllowed as error:
         session.rollback()
         return json_error(422, error.reason, "body")

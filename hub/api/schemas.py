@@ -29,6 +29,9 @@ class EventPage(Schema):
 
 class ReplyIn(Schema):
     body = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
+    channel = fields.String(validate=validate.Length(min=1, max=40), metadata={
+        "description": "answer on another channel the customer has (GET …/reply-channels); "
+                       "422 on channel when it is not allowed"})
 
 
 class AttachmentOut(Schema):

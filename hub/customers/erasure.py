@@ -44,6 +44,7 @@ POLICIES: dict[str, str] = {
     "account_cases": "deleted",
     "account_invoices": "deleted, unless kept under a legal hold (keep_invoices)",
     "merge_suggestions": "deleted",
+    "notes": "deleted: the advisors' private notes about them (docs/inbox.md)",
     "customer_merges": "kept: ids and the advisors' reasons (accountability)",
     "audit_entries": "kept: ids, counts and reasons (accountability)",
     "forum_members": "a linked member is anonymised ('former member'), unlinked, signed out",
@@ -56,7 +57,8 @@ POLICIES: dict[str, str] = {
     **{name: NO_PERSONAL_DATA for name in (
         "teams", "api_tokens", "queues", "queue_members", "forum_categories", "forum_ranks",
         "forum_tags", "forum_topic_tags", "forum_badge_awards", "forum_reputation_events",
-        "forum_kudos", "forum_suggestion_clicks", "skills", "wrap_up_codes", "routing_rules")},
+        "forum_kudos", "forum_suggestion_clicks", "skills", "wrap_up_codes", "routing_rules",
+        "canned_responses")},
 }
 KEEP_ON_CUSTOMER = ("id", "created_at", "merged_into_id")
 
@@ -81,7 +83,7 @@ def erase_rows(session: Session, subject: Subject, *, keep_invoices: bool) -> Er
     _timeline(session, subject, out)
     _routing(session, subject, out)
     ids = subject.customer_ids
-    for name in ("identities", *ACCOUNT_TABLES):
+    for name in ("identities", "notes", *ACCOUNT_TABLES):
         if name == "account_invoices" and keep_invoices:
             continue
         t = table(name)

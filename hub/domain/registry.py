@@ -29,3 +29,8 @@ class ChannelRegistry:
 
     def names(self) -> list[str]:
         return sorted(self._adapters)
+
+    def accounts_of(self, channel: str) -> list[ChannelAccount]:
+        """The accounts configured for a channel, by key."""
+        return sorted((a for (name, _), a in self._accounts.items() if name == channel),
+                      key=lambda a: a.key)

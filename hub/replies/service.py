@@ -29,9 +29,18 @@ def delivery_job_id(delivery_id: int) -> str:
     return f"delivery-{delivery_id}"
 
 
+@dataclass(frozen=True)
+class ReplyRoute:
+    """Where a reply goes when it is not the conversation's own channel and address."""
+
+    channel: str
+    account: str
+    to_address: str
+
+
 def send_reply(
     session: Session, *, conversation: Conversation, user: User, body: str,
-    capabilities: Capabilities,
+    capabilities: Capabilities, route: ReplyRoute | None = None,
 ) -> Interaction:
     """Guard, record the outbound interaction and queue its delivery after commit."""
     text = body.strip()
@@ -41,14 +50,17 @@ def send_reply(
         raise NotAllowed(f"the reply is longer than {capabilities.max_length} characters")
     if conversation.status != "open":
         raise NotAllowed("the conversation is closed")
+    route = route or ReplyRoute(conversation.channel, conversation.account,
+                                conversation.customer_address)
     interaction = record_outbound(
-        session, conversation=conversation, body=text, author_user_id=user.id
+        session, conversation=conversation, body=text, author_user_id=user.id,
+        channel=route.channel,
     )
     delivery = Delivery(
         interaction_id=interaction.id,
-        channel=conversation.channel,
-        account=conversation.account,
-        to_address=conversation.customer_address,
+        channel=route.channel,
+        account=route.account,
+        to_address=route.to_address,
         idempotency_key=secrets.token_hex(16),
     )
     session.add(delivery)

@@ -70,12 +70,14 @@ def record_inbound(
 
 
 def record_outbound(
-    session: Session, *, conversation: Conversation, body: str, author_user_id: int
+    session: Session, *, conversation: Conversation, body: str, author_user_id: int,
+    channel: str | None = None,
 ) -> Interaction:
+    """``channel``: another channel than the conversation's (a reply by SMS to an email)."""
     interaction = Interaction(
         conversation_id=conversation.id,
         customer_id=conversation.customer_id,
-        channel=conversation.channel,
+        channel=channel or conversation.channel,
         direction=Direction.OUTBOUND,
         author_user_id=author_user_id,
         body=body,
