@@ -20,6 +20,13 @@ class ForumConfig:
     FORUM_TOPICS_PER_PAGE: int = 20
     FORUM_POSTS_PER_PAGE: int = 50
     FORUM_VERIFY_MAX_AGE: int = 3 * 86400
+    # A question the community has not answered within this delay becomes work for the
+    # brand in FORUM_QUEUE (hub/forum/watch.py): shorter for VIP customers, longer when
+    # asked outside office hours.
+    FORUM_BRAND_DELAY_SECONDS: int = 4 * 3600
+    FORUM_VIP_DELAY_SECONDS: int = 3600
+    FORUM_NIGHT_DELAY_SECONDS: int = 10 * 3600
+    FORUM_QUEUE: str = "forum"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ForumConfig:

@@ -110,6 +110,7 @@ class ForumTopic(Base):
     solution_post_id: Mapped[int | None] = mapped_column(Integer, index=True)
     reply_count: Mapped[int] = mapped_column(default=0)
     kudos_count: Mapped[int] = mapped_column(default=0)
+    view_count: Mapped[int] = mapped_column(default=0, server_default="0")  # page views
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
 
