@@ -20,6 +20,7 @@ from hub.api import (
     customer_admin,
     customers,
     events,
+    forum,
     health,
     hooks,
     offers,
@@ -125,6 +126,7 @@ def _init_api(app: Flask) -> None:
     api.register_blueprint(routing_admin.queues)
     api.register_blueprint(routing_admin.blueprint)
     api.register_blueprint(work_items.blueprint)
+    api.register_blueprint(forum.blueprint)  # forum questions as work, community metrics
     app.register_blueprint(hooks.blueprint)
     csrf.exempt(hooks.blueprint)
     app.register_error_handler(HTTPException, _http_error)

@@ -13,12 +13,18 @@ from hub.db import utcnow
 from hub.events import publish, queue_room, user_room
 from hub.forum.desk_models import ForumWatch, WatchState
 from hub.forum.models import ForumPost, ForumTopic
-from hub.forum.on_timeline import customer_id_for, record_post, topic_conversation
+from hub.forum.on_timeline import (
+    PUBLIC_CHANNEL,
+    customer_id_for,
+    record_post,
+    topic_conversation,
+)
 from hub.forum.watch import community_answered, due_watches
 from hub.routing.context import RoutingContext, free_after_commit
 from hub.routing.dispatch import dispatch
 from hub.routing.models import Offer, OfferState, WorkItem, WorkState
 from hub.routing.service import open_work_item
+from hub.timeline.models import Conversation
 
 FORUM_KIND = "forum"
 
@@ -68,10 +74,13 @@ def _brand_answered(session: Session, topic: ForumTopic) -> bool:
 
 
 def open_items_of(session: Session, topic_id: int) -> list[WorkItem]:
-    """The open forum work items raised for this topic."""
+    """The open work items raised for this topic that are still about the public
+    question (an escalated item follows its private case)."""
     return list(session.scalars(
         select(WorkItem).join(ForumWatch, ForumWatch.work_item_id == WorkItem.id)
-        .where(ForumWatch.topic_id == topic_id, WorkItem.state != WorkState.CLOSED)))
+        .join(Conversation, Conversation.id == WorkItem.conversation_id)
+        .where(ForumWatch.topic_id == topic_id, WorkItem.state != WorkState.CLOSED,
+               Conversation.channel == PUBLIC_CHANNEL)))
 
 
 def settle_topic(session: Session, *, ctx: RoutingContext, topic: ForumTopic,

@@ -21,7 +21,12 @@ from hub.forum.reputation import rank_of
 
 
 def init_app(app: Flask) -> None:
-    from hub.forum import member_pages, moderation_pages, post_pages  # noqa: F401, PLC0415
+    from hub.forum import (  # noqa: F401, PLC0415
+        case_pages,
+        member_pages,
+        moderation_pages,
+        post_pages,
+    )
 
     app.extensions["forum"] = ForumExtension(ForumConfig.from_env())
     app.register_blueprint(blueprint)
@@ -80,7 +85,7 @@ def topic(topic_id: int, slug: str) -> Response | str:
                                       per_page=config().FORUM_POSTS_PER_PAGE)
     post_ids = [p.id for p in answers.items] + ([question.id] if question else [])
     ranks = queries.ranks(session)
-    return render_template(
+    html = render_template(
         "forum/topic.html", topic=found, question=question, answers=answers,
         kudoed=queries.kudoed(session, member_id=member.id if member else None,
                               post_ids=post_ids),
@@ -88,6 +93,8 @@ def topic(topic_id: int, slug: str) -> Response | str:
         categories=queries.categories(session) if moderator else [],
         canonical=canonical_topic_url(found, answers.number, _external=True),
     )
+    queries.count_view(session, found.id)
+    return html
 
 
 def _may_see(topic: ForumTopic, member_id: int | None, moderator: object) -> bool:

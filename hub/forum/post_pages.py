@@ -7,9 +7,17 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
+from hub.forum import advisor as actions
 from hub.forum import moderation, queries, search, service
 from hub.forum.blueprint import blueprint, refused, require_member
-from hub.forum.context import config, current_advisor, current_member, current_moderator, db
+from hub.forum.context import (
+    config,
+    current_advisor,
+    current_member,
+    current_moderator,
+    db,
+    services,
+)
 from hub.forum.markdown import quote
 from hub.forum.models import ForumPost, ForumTopic, PostStatus
 from hub.forum.pages import canonical_topic_url
@@ -86,10 +94,15 @@ def reply(topic_id: int) -> Response:
     member = None if as_brand else require_member()
     quote_of = request.form.get("quote_of", "")
     try:
-        post = service.reply(session, config=config(), topic=topic, member=member,
-                             advisor=advisor if as_brand else None,
-                             body=request.form.get("body", ""),
-                             quote_of_id=int(quote_of) if quote_of.isdigit() else None)
+        if as_brand:
+            assert advisor is not None
+            post = actions.answer_as_brand(session, ctx=services().routing, config=config(),
+                                           topic=topic, advisor=advisor,
+                                           body=request.form.get("body", ""))
+        else:
+            post = service.reply(session, config=config(), topic=topic, member=member,
+                                 body=request.form.get("body", ""),
+                                 quote_of_id=int(quote_of) if quote_of.isdigit() else None)
         session.commit()
     except ForumRefused as error:
         return refused(error, canonical_topic_url(topic) + "#reply")
@@ -164,8 +177,8 @@ def certify(post_id: int) -> Response:
         abort(403)
     post = _post(post_id)
     try:
-        service.certify(db(), post=post, advisor=advisor,
-                        certified=request.form.get("certified", "1") == "1")
+        actions.certify_answer(db(), ctx=services().routing, post=post, advisor=advisor,
+                               certified=request.form.get("certified", "1") == "1")
         db().commit()
     except ForumRefused as error:
         return refused(error, _back(post))
