@@ -23,6 +23,7 @@ from hub.api import (
     forum,
     health,
     hooks,
+    incidents,
     offers,
     routing_admin,
     timeline,
@@ -127,6 +128,7 @@ def _init_api(app: Flask) -> None:
     api.register_blueprint(routing_admin.blueprint)
     api.register_blueprint(work_items.blueprint)
     api.register_blueprint(forum.blueprint)  # forum questions as work, community metrics
+    api.register_blueprint(incidents.blueprint)
     app.register_blueprint(hooks.blueprint)
     csrf.exempt(hooks.blueprint)
     app.register_error_handler(HTTPException, _http_error)

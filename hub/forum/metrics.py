@@ -26,7 +26,6 @@ from hub.forum.models import (
     ForumTopic,
     PostStatus,
 )
-from hub.incidents.models import Incident
 
 TOP = 10
 
@@ -63,11 +62,9 @@ def _in_period(column: Any, since: datetime | None, until: datetime | None) -> l
 
 def _questions(session: Session, category_ids: list[int], since: datetime | None,
                until: datetime | None) -> list[ForumTopic]:
-    announcements = select(Incident.announcement_topic_id).where(
-        Incident.announcement_topic_id.is_not(None))
     return list(session.scalars(select(ForumTopic).where(
         ForumTopic.category_id.in_(category_ids), ForumTopic.status == PostStatus.PUBLISHED,
-        ForumTopic.id.not_in(announcements),
+        ForumTopic.announcement.is_(False),
         *_in_period(ForumTopic.created_at, since, until)).order_by(ForumTopic.id)))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from hub.forum import queries
+from hub.forum import announcements, queries
 from hub.forum.blueprint import blueprint, page_number
 from hub.forum.config import ForumConfig
 from hub.forum.context import (
@@ -52,7 +52,8 @@ def category(slug: str) -> str:
     page = queries.topics(session, category=found, sort=sort, tag=tag, page=page_number(),
                           per_page=config().FORUM_TOPICS_PER_PAGE)
     return render_template("forum/category.html", category=found, page=page, sort=sort,
-                           tag=tag, sorts=queries.SORTS)
+                           tag=tag, sorts=queries.SORTS,
+                           pinned=announcements.pinned_in(session, category_id=found.id))
 
 
 def canonical_topic_url(topic: ForumTopic, page: int = 1, **params: object) -> str:
@@ -92,6 +93,7 @@ def topic(topic_id: int, slug: str) -> Response | str:
         rank_of=lambda points: rank_of(ranks, points),
         categories=queries.categories(session) if moderator else [],
         canonical=canonical_topic_url(found, answers.number, _external=True),
+        incidents=announcements.announcements_for_topic(session, found.id),
     )
     queries.count_view(session, found.id)
     return html

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from hub.forum import advisor as actions
-from hub.forum import moderation, queries, search, service
+from hub.forum import announcements, moderation, queries, search, service
 from hub.forum.blueprint import blueprint, refused, require_member
 from hub.forum.context import (
     config,
@@ -56,6 +56,9 @@ def new_topic(slug: str) -> Response | str:
             if topic.status == PostStatus.HELD:
                 flash(gettext("Personal data was masked: a moderator will review your "
                               "question before it is published."), "notice")
+            if announcements.announcements_for_topic(session, topic.id):
+                flash(gettext("An incident is in progress: read the announcement below."),
+                      "notice")
             return redirect(canonical_topic_url(topic))
     return render_template("forum/new_topic.html", category=category, form=form)
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hub.auth.models import User
 from hub.db import utcnow
 from hub.domain.errors import NotAllowed
-from hub.forum import on_timeline, reputation, watch
+from hub.forum import announcements, on_timeline, reputation, watch
 from hub.forum.config import ForumConfig
 from hub.forum.markdown import render
 from hub.forum.masking import mask
@@ -81,6 +81,8 @@ def create_topic(session: Session, *, config: ForumConfig, category: ForumCatego
     session.flush()
     watch.start_watch(session, config=config, topic=topic, author=author, now=now)
     on_timeline.record_post(session, post=post)
+    announcements.link_new_question(session, topic=topic,
+                                    text=f"{masked_title.text}\n{masked_body.text}")
     return topic
 
 

@@ -37,6 +37,8 @@ def upgrade() -> None:
     _incident_tables()
     op.add_column("forum_topics", sa.Column("view_count", sa.Integer(), nullable=False,
                                             server_default="0"))
+    op.add_column("forum_topics", sa.Column("announcement", sa.Boolean(), nullable=False,
+                                            server_default=sa.false()))
 
 
 def _forum_tables() -> None:
@@ -137,6 +139,7 @@ def _incident_tables() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("forum_topics", "announcement")
     op.drop_column("forum_topics", "view_count")
     for table in ("incident_topics", "incident_updates", "incidents",
                   "forum_private_messages", "forum_escalations", "forum_watches"):
