@@ -27,7 +27,8 @@ blueprint = Blueprint("incidents", __name__, url_prefix="/api/v1/incidents",
 
 
 def _slugs(session: Session) -> dict[int, str]:
-    return {row.id: row.slug for row in session.execute(select(ForumCategory.id, ForumCategory.slug))}
+    rows = session.execute(select(ForumCategory.id, ForumCategory.slug))
+    return {row.id: row.slug for row in rows}
 
 
 def _write(work: Any) -> Any:
