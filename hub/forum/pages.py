@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     from hub.forum import (  # noqa: F401, PLC0415
         case_pages,
         member_pages,
+        metrics_pages,
         moderation_pages,
         post_pages,
     )
