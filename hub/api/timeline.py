@@ -9,6 +9,7 @@ from marshmallow import RAISE
 
 from hub.access import AccessDenied, access_customer
 from hub.api.schemas import TimelinePageOut, TimelineQuery
+from hub.forum.on_timeline import FORUM_CHANNELS
 from hub.timeline.cursor import BadCursor, CursorCodec, Position
 from hub.timeline.queries import TimelineFilter, timeline_page
 from hub.web import db, json_error, require_user, services
@@ -30,7 +31,8 @@ def timeline(args: dict[str, Any], customer_id: int) -> Any:
         customer = access_customer(db(), user=user, customer_id=customer_id)
     except AccessDenied as error:
         return json_error(404, error.reason)
-    unknown = sorted(set(args["channel"]) - set(services().channels.names()))
+    known = set(services().channels.names()) | FORUM_CHANNELS  # the forum has no adapter
+    unknown = sorted(set(args["channel"]) - known)
     if unknown:
         _bad_query("channel", f"unknown channel: {', '.join(unknown)}")
     codec = CursorCodec(services().settings.SECRET_KEY)

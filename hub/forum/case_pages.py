@@ -8,7 +8,7 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from hub.forum import advisor as actions
-from hub.forum.blueprint import blueprint, refused, require_member
+from hub.forum.blueprint import blueprint, limited, refused, require_member
 from hub.forum.context import config, current_advisor, db, extension, language, services
 from hub.forum.desk_models import ForumEscalation
 from hub.forum.models import ForumTopic
@@ -35,6 +35,9 @@ def answer_privately(escalation_id: int) -> Response:
     if escalation is None or escalation.member_id != member.id:
         abort(404)
     target = url_for("forum.messages") + f"#case-{escalation.id}"
+    blocked = limited("post", f"member:{member.id}")
+    if blocked is not None:
+        return blocked
     try:
         member_replies(session, ctx=services().routing, escalation=escalation, member=member,
                        body=request.form.get("body", ""))

@@ -23,6 +23,7 @@ from hub.timeline.models import Conversation, Interaction
 PUBLIC_CHANNEL = "forum"
 PRIVATE_CHANNEL = "forum_private"
 PUBLIC_ACCOUNT = "public"
+FORUM_CHANNELS = frozenset({PUBLIC_CHANNEL, PRIVATE_CHANNEL})
 
 
 def topic_path(topic: ForumTopic) -> str:

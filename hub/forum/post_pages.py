@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from hub.forum import advisor as actions
 from hub.forum import announcements, moderation, queries, search, service
-from hub.forum.blueprint import blueprint, refused, require_member
+from hub.forum.blueprint import blueprint, limited, refused, require_member
 from hub.forum.context import (
     config,
     current_advisor,
@@ -46,6 +46,9 @@ def new_topic(slug: str) -> Response | str:
         abort(404)
     form = {k: request.form.get(k, "") for k in ("title", "body", "tags")}
     if request.method == "POST":
+        blocked = limited("post", f"member:{member.id}")
+        if blocked is not None:
+            return blocked
         try:
             topic = service.create_topic(session, config=config(), category=category,
                                          author=member, **form)
@@ -95,6 +98,8 @@ def reply(topic_id: int) -> Response:
     advisor = current_advisor()
     as_brand = advisor is not None and request.form.get("as_brand") == "1"
     member = None if as_brand else require_member()
+    if member is not None and (blocked := limited("post", f"member:{member.id}")) is not None:
+        return blocked
     quote_of = request.form.get("quote_of", "")
     try:
         if as_brand:

@@ -225,3 +225,24 @@ def test_escalating_an_unlinked_members_question_from_the_topic_page(forum_queue
         conversation = session.get(Conversation, escalation.conversation_id)
         assert conversation.customer.identities[0].kind == "forum"
         assert session.scalars(select(ForumPrivateMessage.body)).one() == SECRET
+
+
+def test_the_timeline_api_shows_public_posts_and_the_private_case(story, client):
+    from hub.auth.models import Role
+    from tests.personas import advisor
+
+    svc, camille, ids = story
+    _escalate(client, camille, ids)
+    with transaction(svc.sessions) as session:
+        boss = advisor(session, email="nora@example.test", name="Nora", role=Role.SUPERVISOR,
+                       queue=False)
+    headers = {"Authorization": f"Bearer {boss.token}"}
+    url = f"/api/v1/customers/{ids['customer']}/timeline"
+    items = client.get(url, headers=headers).get_json()["items"]
+    assert {(i["channel"], i["direction"]) for i in items} == {
+        ("forum", "inbound"), ("forum_private", "outbound")}
+    found = client.get(url, query_string={"q": "doublé", "channel": "forum"},
+                       headers=headers).get_json()
+    assert "items" in found, found
+    found = found["items"]
+    assert [i["body"] for i in found] == ["Ma facture a doublé\n\nPourquoi ce montant ?"]
