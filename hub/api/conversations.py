@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hub.access import AccessDenied, access_conversation
+from hub.api.forum import reply_in_forum
 from hub.api.schemas import ConversationOut, InteractionOut, ReplyIn
 from hub.domain.errors import NotAllowed
+from hub.forum.on_timeline import FORUM_CHANNELS
 from hub.replies.service import send_reply
 from hub.timeline.models import Interaction
 from hub.timeline.queries import interaction_view
@@ -49,6 +51,8 @@ def reply(args: dict[str, Any], conversation_id: int) -> Any:
         conversation = access_conversation(session, user=user, conversation_id=conversation_id)
     except AccessDenied as error:
         return json_error(404, error.reason)
+    if conversation.channel in FORUM_CHANNELS:  # the forum delivers its own replies
+        return reply_in_forum(conversation, user, args["body"])
     capabilities = services().channels.adapter(conversation.channel).capabilities
     try:
         interaction = send_reply(session, conversation=conversation, user=user,

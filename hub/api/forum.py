@@ -18,6 +18,7 @@ from hub.api.routing_views import invalid
 from hub.forum import advisor as actions
 from hub.forum import metrics
 from hub.forum.context import extension
+from hub.forum.inbox_reply import reply_in_conversation
 from hub.forum.models import ForumPost, ForumTopic, PostStatus
 from hub.forum.on_timeline import topic_path
 from hub.forum.private_case import send_to_member
@@ -33,6 +34,7 @@ from hub.forum.schemas import (
     PrivateMessageOut,
 )
 from hub.forum.service import ForumRefused
+from hub.timeline.queries import interaction_view
 from hub.web import db, json_error, require_user, services
 
 blueprint = Blueprint("forum_api", __name__, url_prefix="/api/v1/forum",
@@ -149,3 +151,20 @@ def community_metrics(query: dict[str, Any]) -> Any:
     if found is None:
         return invalid("category", "no such category")
     return found
+
+
+def reply_in_forum(conversation: Any, user: Any, body: str) -> Any:
+    """``POST /api/v1/conversations/<id>/replies`` on a forum conversation (the inbox's
+    reply box): a brand answer on the topic, or a private message in the case."""
+    session = db()
+    try:
+        interaction = reply_in_conversation(
+            session, ctx=services().routing, config=extension().config,
+            mailer=extension().mailer, public_url=services().settings.PUBLIC_URL,
+            conversation=conversation, user=user, body=body)
+        view = interaction_view(interaction)
+        session.commit()
+    except ForumRefused as error:
+        session.rollback()
+        return json_error(422, error.reason, "body")
+    return view

@@ -32,6 +32,15 @@ class ForumConfig:
     FORUM_SIGN_IN_LIMIT: int = 10
     FORUM_REGISTER_LIMIT: int = 5
     FORUM_POST_LIMIT: int = 20
+    # Mail (hub/forum/mail.py): "log" keeps and logs mails (development), "smtp" sends
+    # them through FORUM_SMTP_HOST:FORUM_SMTP_PORT.
+    FORUM_MAILER: str = "log"
+    FORUM_SMTP_HOST: str = "127.0.0.1"
+    FORUM_SMTP_PORT: int = 25
+    FORUM_SMTP_FROM: str = "forum@entraide.invalid"
+    FORUM_SMTP_STARTTLS: int = 0
+    FORUM_SMTP_USER: str = ""
+    FORUM_SMTP_PASSWORD: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ForumConfig:

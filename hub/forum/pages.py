@@ -16,6 +16,7 @@ from hub.forum.context import (
     current_moderator,
     db,
 )
+from hub.forum.mail import mailer_for
 from hub.forum.models import ForumTopic, PostStatus
 from hub.forum.reputation import rank_of
 
@@ -29,7 +30,8 @@ def init_app(app: Flask) -> None:
         post_pages,
     )
 
-    app.extensions["forum"] = ForumExtension(ForumConfig.from_env())
+    config = ForumConfig.from_env()
+    app.extensions["forum"] = ForumExtension(config, mailer_for(config))
     app.register_blueprint(blueprint)
 
 

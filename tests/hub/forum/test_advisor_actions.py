@@ -246,3 +246,32 @@ def test_the_timeline_api_shows_public_posts_and_the_private_case(story, client)
     assert "items" in found, found
     found = found["items"]
     assert [i["body"] for i in found] == ["Ma facture a doublé\n\nPourquoi ce montant ?"]
+
+
+def test_replying_from_the_inbox_on_forum_conversations(story, app, client):
+    """The generic reply endpoint of the inbox: a brand answer on the topic's
+    conversation, a private message on the case's."""
+    svc, camille, ids = story
+    item_id = _raised_item(svc, ids["topic"], camille)
+    with svc.sessions() as session:
+        public_id = session.get(WorkItem, item_id).conversation_id
+    sent = client.post(f"/api/v1/conversations/{public_id}/replies",
+                       json={"body": "Réponse officielle."}, headers=bearer(camille))
+    assert sent.status_code == 201, sent.get_json()
+    assert (sent.get_json()["channel"], sent.get_json()["direction"]) == ("forum", "outbound")
+    with svc.sessions() as session:
+        assert session.get(WorkItem, item_id).state == WorkState.CLOSED
+        assert session.scalars(select(ForumPost.body).where(
+            ForumPost.topic_id == ids["topic"], ForumPost.advisor_id == camille.user.id)
+        ).all() == ["Réponse officielle."]
+    with transaction(svc.sessions) as session:
+        other = ask(session, session.get(ForumTopic, ids["topic"]).author, "Encore moi")
+        ids = {**ids, "topic": other.id}
+    item_id = _raised_item(svc, ids["topic"], camille)
+    case = _escalate(client, camille, ids)
+    private = client.post(f"/api/v1/conversations/{case['conversation_id']}/replies",
+                          json={"body": "Suite en privé."}, headers=bearer(camille))
+    assert private.status_code == 201, private.get_json()
+    with svc.sessions() as session:
+        assert session.scalars(select(ForumPrivateMessage.body).order_by(
+            ForumPrivateMessage.id)).all() == [SECRET, "Suite en privé."]
