@@ -45,12 +45,11 @@ def raise_due(session: Session, *, ctx: RoutingContext, now: datetime | None = N
 
 def _raise_one(session: Session, *, ctx: RoutingContext, watch: ForumWatch) -> str:
     topic = watch.topic
-    if community_answered(session, topic):
-        return WatchState.CANCELLED
+    if topic.author is None or community_answered(session, topic):
+        return WatchState.CANCELLED  # answered, or nobody left to answer
     if _brand_answered(session, topic):
         return WatchState.SETTLED
     question = _question(session, topic)
-    assert topic.author is not None
     conversation = topic_conversation(session, topic=topic,
                                       customer_id=customer_id_for(session, topic.author))
     record_post(session, post=question, customer_id=conversation.customer_id)
