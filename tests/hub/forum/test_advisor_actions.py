@@ -275,3 +275,16 @@ def test_replying_from_the_inbox_on_forum_conversations(story, app, client):
     with svc.sessions() as session:
         assert session.scalars(select(ForumPrivateMessage.body).order_by(
             ForumPrivateMessage.id)).all() == [SECRET, "Suite en privé."]
+
+
+def test_private_messages_are_shown_as_text(story, app, client):
+    svc, camille, ids = story
+    case = _escalate(client, camille, ids)
+    evil = '<img src=x onerror="alert(1)"><script>window.__xss=1</script>'
+    assert client.post(f"/api/v1/forum/cases/{case['id']}/messages", json={"body": evil},
+                       headers=bearer(camille)).status_code == 201
+    member_client = app.test_client()
+    sign_in(member_client, "nadia@example.test")
+    html = member_client.get("/forum/messages").get_data(as_text=True)
+    assert "<script>window.__xss" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html
