@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from hub.auth.models import User
 from hub.customers.models import Customer
 from hub.domain.errors import NotAllowed
+from hub.forum.desk_models import ForumEscalation
 from hub.routing.models import Offer, OfferState, WorkItem
 from hub.timeline.models import Conversation
 
@@ -57,3 +58,15 @@ def access_customer(session: Session, *, user: User, customer_id: int) -> Custom
     if handled is None:
         raise AccessDenied("no such customer")
     return customer
+
+
+def access_forum_case(session: Session, *, user: User, escalation_id: int) -> ForumEscalation:
+    """A private forum case: its advisor, the advisor its conversation is assigned to,
+    and supervisors."""
+    escalation = session.get(ForumEscalation, escalation_id)
+    if escalation is None:
+        raise AccessDenied("no such case")
+    if user.is_supervisor or escalation.advisor_id == user.id:
+        return escalation
+    access_conversation(session, user=user, conversation_id=escalation.conversation_id)
+    return escalation

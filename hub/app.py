@@ -22,9 +22,11 @@ from hub.api import (
     customer_admin,
     customers,
     events,
+    forum,
     health,
     hooks,
     identity_tokens,
+    incidents,
     notes,
     offers,
     routing_admin,
@@ -146,6 +148,8 @@ def _init_api(app: Flask) -> None:
     api.register_blueprint(routing_admin.queues)
     api.register_blueprint(routing_admin.blueprint)
     api.register_blueprint(work_items.blueprint)
+    api.register_blueprint(forum.blueprint)  # forum questions as work, community metrics
+    api.register_blueprint(incidents.blueprint)
     app.register_blueprint(hooks.blueprint)
     csrf.exempt(hooks.blueprint)
     app.register_error_handler(HTTPException, _http_error)

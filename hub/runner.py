@@ -17,6 +17,7 @@ from hub.settings import Settings
 log = logging.getLogger(__name__)
 SWEEP_JOB = "workers.reconciler.sweep"
 ROUTING_TICK_JOB = "workers.routing.tick"  # offer timers, presence grace, SLA, live feed
+FORUM_WATCH_JOB = "workers.forum.raise_unanswered"  # forum questions past their delay
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -63,7 +64,8 @@ def schedule(settings: Settings, *, once: bool = False) -> None:
     deliveries, expire unanswered offers. Run exactly one scheduler."""
     services = build_services(settings)
     while True:
-        for func, job_id in ((SWEEP_JOB, "sweep"), (ROUTING_TICK_JOB, "routing-tick")):
+        for func, job_id in ((SWEEP_JOB, "sweep"), (ROUTING_TICK_JOB, "routing-tick"),
+                             (FORUM_WATCH_JOB, "forum-watch")):
             try:
                 services.queue.enqueue_call(func, job_id=job_id, unique=True, result_ttl=0,
                                             failure_ttl=5, ttl=30)

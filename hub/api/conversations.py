@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hub.access import AccessDenied, access_conversation
+from hub.api.forum import reply_in_forum
 from hub.api.schemas import ConversationOut, InteractionOut, ReplyIn
 from hub.domain.errors import NotAllowed
+from hub.forum.on_timeline import FORUM_CHANNELS
 from hub.inbox.errors import BadInput
 from hub.inbox.reply_channels import choose
 from hub.replies.service import send_reply
@@ -51,6 +53,9 @@ def reply(args: dict[str, Any], conversation_id: int) -> Any:
         conversation = access_conversation(session, user=user, conversation_id=conversation_id)
     except AccessDenied as error:
         return json_error(404, error.reason)
+    if conversation.channel in FORUM_CHANNELS and args.get("channel") in (None, "",
+                                                                           conversation.channel):
+        return reply_in_forum(conversation, user, args["body"])
     registry = services().channels
     try:
         target = choose(session, conversation=conversation, registry=registry,

@@ -10,6 +10,7 @@ from marshmallow import RAISE
 from hub.access import AccessDenied, access_customer
 from hub.api.schemas import TimelinePageOut, TimelineQuery
 from hub.domain.kinds import ChannelKind
+from hub.forum.on_timeline import FORUM_CHANNELS
 from hub.timeline.cursor import BadCursor, CursorCodec, Position
 from hub.timeline.queries import TimelineFilter, timeline_page
 from hub.web import db, json_error, require_user, services
@@ -33,7 +34,7 @@ def timeline(args: dict[str, Any], customer_id: int) -> Any:
         return json_error(404, error.reason)
     # adapters' names, and channel kinds (the demo history and integrations record phone,
     # email, chat and forum items under the kind's name; "sms" also means "twilio_sms")
-    known = set(services().channels.names()) | {kind.value for kind in ChannelKind}
+    known = set(services().channels.names()) | {kind.value for kind in ChannelKind} | FORUM_CHANNELS
     unknown = sorted(set(args["channel"]) - known)
     if unknown:
         _bad_query("channel", f"unknown channel: {', '.join(unknown)}")

@@ -53,12 +53,16 @@ POLICIES: dict[str, str] = {
     "forum_post_revisions": "kept (forum policy)",
     "forum_reports": "kept (forum policy)",
     "forum_moderation_actions": "kept (forum policy)",
+    "forum_escalations": "kept: ids of the topic, member, conversation and advisor",
+    "forum_private_messages": "body emptied for the member linked to the customer (a copy "
+                              "of the private case's interactions)",
+    "incident_topics": "kept (forum policy)",
     "users": "advisors, not customers",
     **{name: NO_PERSONAL_DATA for name in (
         "teams", "api_tokens", "queues", "queue_members", "forum_categories", "forum_ranks",
         "forum_tags", "forum_topic_tags", "forum_badge_awards", "forum_reputation_events",
         "forum_kudos", "forum_suggestion_clicks", "skills", "wrap_up_codes", "routing_rules",
-        "canned_responses")},
+        "canned_responses", "forum_watches", "incidents", "incident_updates")},
 }
 KEEP_ON_CUSTOMER = ("id", "created_at", "merged_into_id")
 
@@ -182,6 +186,9 @@ def _forum_members(session: Session, customer_ids: list[int]) -> int:
                   "session_version": members.c.session_version + 1}
         session.execute(update(members).where(members.c.id == member_id).values(
             {k: v for k, v in values.items() if k in members.c}))
+    private = Base.metadata.tables.get("forum_private_messages")
+    if private is not None and ids:
+        session.execute(update(private).where(private.c.member_id.in_(ids)).values(body=""))
     return len(ids)
 
 

@@ -7,7 +7,16 @@ from email.utils import format_datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
@@ -17,7 +26,9 @@ from hub.forum.context import (
     current_member,
     current_moderator,
     language,
+    services,
 )
+from hub.forum.limits import allow, limits
 from hub.forum.models import ForumMember
 from hub.forum.reputation import badge_name
 from hub.forum.service import ForumRefused
@@ -42,6 +53,23 @@ def require_member() -> ForumMember:
 def refused(error: ForumRefused, target: str) -> Response:
     flash(gettext(error.reason), "error")
     return redirect(target)
+
+
+def limited(action: str, *subjects: str) -> Response | None:
+    """None when the attempt is within the rate limit; else the 429 page with the reason
+    and ``Retry-After``."""
+    limit = limits(config())[action]
+    wait = allow(services().redis, limit, *subjects)
+    if not wait:
+        return None
+    response = make_response(render_template("forum/limited.html",
+                                             reason=gettext(limit.reason)), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
 
 
 def page_number() -> int:

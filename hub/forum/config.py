@@ -20,6 +20,27 @@ class ForumConfig:
     FORUM_TOPICS_PER_PAGE: int = 20
     FORUM_POSTS_PER_PAGE: int = 50
     FORUM_VERIFY_MAX_AGE: int = 3 * 86400
+    # A question the community has not answered within this delay becomes a forum work
+    # item (hub/forum/watch.py, desk.py): shorter for VIP customers, longer when asked
+    # outside office hours. Read when the question is asked: its due time is stored.
+    FORUM_BRAND_DELAY_SECONDS: int = 4 * 3600
+    FORUM_VIP_DELAY_SECONDS: int = 3600
+    FORUM_NIGHT_DELAY_SECONDS: int = 10 * 3600
+    # Rate limits (hub/forum/limits.py): sign-in attempts per IP and per email in 10
+    # minutes, registrations per IP in an hour, posts (questions, replies) per member in
+    # 10 minutes.
+    FORUM_SIGN_IN_LIMIT: int = 10
+    FORUM_REGISTER_LIMIT: int = 5
+    FORUM_POST_LIMIT: int = 20
+    # Mail (hub/forum/mail.py): "log" keeps and logs mails (development), "smtp" sends
+    # them through FORUM_SMTP_HOST:FORUM_SMTP_PORT.
+    FORUM_MAILER: str = "log"
+    FORUM_SMTP_HOST: str = "127.0.0.1"
+    FORUM_SMTP_PORT: int = 25
+    FORUM_SMTP_FROM: str = "forum@entraide.invalid"
+    FORUM_SMTP_STARTTLS: int = 0
+    FORUM_SMTP_USER: str = ""
+    FORUM_SMTP_PASSWORD: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ForumConfig:

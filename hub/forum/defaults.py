@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.forum.models import ForumCategory, ForumRank
+from hub.routing.models import Queue, RoutingRule
 
 CATEGORIES = (
     # slug, French name, English name, French description, English description
@@ -41,3 +42,21 @@ def ensure_defaults(session: Session) -> None:
             session.add(ForumRank(code=code, name_fr=name_fr, name_en=name_en,
                                   threshold=threshold))
     session.flush()
+
+
+FORUM_RULE = {"channels": ["forum"]}
+
+
+def ensure_forum_queue(session: Session, *, name: str = "forum") -> Queue:
+    """The queue unanswered questions go to, and the rule that sends forum work there
+    (rules are data: both are also inserted by the migration ``b1forumhub``)."""
+    queue = session.scalar(select(Queue).where(Queue.name == name))
+    if queue is None:
+        queue = Queue(name=name, description="Forum questions the community left unanswered")
+        session.add(queue)
+        session.flush()
+    if session.scalar(select(RoutingRule.id).where(RoutingRule.queue_id == queue.id)) is None:
+        session.add(RoutingRule(name="Forum questions", position=5, queue_id=queue.id,
+                                conditions=FORUM_RULE))
+        session.flush()
+    return queue

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from hub.db import utcnow
 from hub.forum import members, moderation, queries
-from hub.forum.blueprint import blueprint, refused, require_member
+from hub.forum.blueprint import blueprint, client_address, limited, refused, require_member
 from hub.forum.context import (
     config,
     current_moderator,
@@ -37,6 +37,9 @@ def _verify_url() -> str:
 def register() -> Response | str:
     form = {k: request.form.get(k, "") for k in ("email", "pseudonym")}
     if request.method == "POST":
+        blocked = limited("register", "ip:" + client_address())
+        if blocked is not None:
+            return blocked
         session = db()
         try:
             members.register(session, email=form["email"], pseudonym=form["pseudonym"],
@@ -68,6 +71,10 @@ def verify(token: str) -> Response:
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Response | str:
     if request.method == "POST":
+        blocked = limited("sign_in", "ip:" + client_address(),
+                          "email:" + request.form.get("email", "").strip().lower())
+        if blocked is not None:
+            return blocked
         member = members.authenticate(db(), email=request.form.get("email", ""),
                                       password=request.form.get("password", ""))
         if member is not None:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
 )
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
@@ -112,6 +113,9 @@ class ForumTopic(Base):
     solution_post_id: Mapped[int | None] = mapped_column(Integer, index=True)
     reply_count: Mapped[int] = mapped_column(default=0)
     kudos_count: Mapped[int] = mapped_column(default=0)
+    view_count: Mapped[int] = mapped_column(default=0, server_default="0")  # page views
+    # an incident announcement by the brand (hub/forum/announcements.py), pinned
+    announcement: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -19,7 +19,7 @@ from hub.forum.models import (
     ForumTopic,
     PostStatus,
 )
-from hub.forum.service import N_, ForumRefused, check_can_post
+from hub.forum.service import N_, ForumRefused, check_can_post, published
 
 REASONS = ("spam", "abuse", "personal_data", "off_topic", "other")
 
@@ -99,6 +99,8 @@ def publish(session: Session, *, post: ForumPost, moderator: Moderator) -> None:
     _set_status(post, PostStatus.PUBLISHED)
     _log(session, moderator, action, post=post)
     session.flush()
+    if post.author_id is not None:
+        published(session, post=post)
 
 
 def dismiss_reports(session: Session, *, post: ForumPost, moderator: Moderator) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from hub.forum import queries
+from hub.forum import announcements, queries
 from hub.forum.blueprint import blueprint, page_number
 from hub.forum.config import ForumConfig
 from hub.forum.context import (
@@ -16,14 +16,22 @@ from hub.forum.context import (
     current_moderator,
     db,
 )
+from hub.forum.mail import mailer_for
 from hub.forum.models import ForumTopic, PostStatus
 from hub.forum.reputation import rank_of
 
 
 def init_app(app: Flask) -> None:
-    from hub.forum import member_pages, moderation_pages, post_pages  # noqa: F401, PLC0415
+    from hub.forum import (  # noqa: F401, PLC0415
+        case_pages,
+        member_pages,
+        metrics_pages,
+        moderation_pages,
+        post_pages,
+    )
 
-    app.extensions["forum"] = ForumExtension(ForumConfig.from_env())
+    config = ForumConfig.from_env()
+    app.extensions["forum"] = ForumExtension(config, mailer_for(config))
     app.register_blueprint(blueprint)
 
 
@@ -47,7 +55,8 @@ def category(slug: str) -> str:
     page = queries.topics(session, category=found, sort=sort, tag=tag, page=page_number(),
                           per_page=config().FORUM_TOPICS_PER_PAGE)
     return render_template("forum/category.html", category=found, page=page, sort=sort,
-                           tag=tag, sorts=queries.SORTS)
+                           tag=tag, sorts=queries.SORTS,
+                           pinned=announcements.pinned_in(session, category_id=found.id))
 
 
 def canonical_topic_url(topic: ForumTopic, page: int = 1, **params: object) -> str:
@@ -80,14 +89,17 @@ def topic(topic_id: int, slug: str) -> Response | str:
                                       per_page=config().FORUM_POSTS_PER_PAGE)
     post_ids = [p.id for p in answers.items] + ([question.id] if question else [])
     ranks = queries.ranks(session)
-    return render_template(
+    html = render_template(
         "forum/topic.html", topic=found, question=question, answers=answers,
         kudoed=queries.kudoed(session, member_id=member.id if member else None,
                               post_ids=post_ids),
         rank_of=lambda points: rank_of(ranks, points),
         categories=queries.categories(session) if moderator else [],
         canonical=canonical_topic_url(found, answers.number, _external=True),
+        incidents=announcements.announcements_for_topic(session, found.id),
     )
+    queries.count_view(session, found.id)
+    return html
 
 
 def _may_see(topic: ForumTopic, member_id: int | None, moderator: object) -> bool:

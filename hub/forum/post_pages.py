@@ -7,9 +7,17 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from hub.forum import moderation, queries, search, service
-from hub.forum.blueprint import blueprint, refused, require_member
-from hub.forum.context import config, current_advisor, current_member, current_moderator, db
+from hub.forum import advisor as actions
+from hub.forum import announcements, moderation, queries, search, service
+from hub.forum.blueprint import blueprint, limited, refused, require_member
+from hub.forum.context import (
+    config,
+    current_advisor,
+    current_member,
+    current_moderator,
+    db,
+    services,
+)
 from hub.forum.markdown import quote
 from hub.forum.models import ForumPost, ForumTopic, PostStatus
 from hub.forum.pages import canonical_topic_url
@@ -38,6 +46,9 @@ def new_topic(slug: str) -> Response | str:
         abort(404)
     form = {k: request.form.get(k, "") for k in ("title", "body", "tags")}
     if request.method == "POST":
+        blocked = limited("post", f"member:{member.id}")
+        if blocked is not None:
+            return blocked
         try:
             topic = service.create_topic(session, config=config(), category=category,
                                          author=member, **form)
@@ -48,6 +59,9 @@ def new_topic(slug: str) -> Response | str:
             if topic.status == PostStatus.HELD:
                 flash(gettext("Personal data was masked: a moderator will review your "
                               "question before it is published."), "notice")
+            if announcements.announcements_for_topic(session, topic.id):
+                flash(gettext("An incident is in progress: read the announcement below."),
+                      "notice")
             return redirect(canonical_topic_url(topic))
     return render_template("forum/new_topic.html", category=category, form=form)
 
@@ -84,12 +98,19 @@ def reply(topic_id: int) -> Response:
     advisor = current_advisor()
     as_brand = advisor is not None and request.form.get("as_brand") == "1"
     member = None if as_brand else require_member()
+    if member is not None and (blocked := limited("post", f"member:{member.id}")) is not None:
+        return blocked
     quote_of = request.form.get("quote_of", "")
     try:
-        post = service.reply(session, config=config(), topic=topic, member=member,
-                             advisor=advisor if as_brand else None,
-                             body=request.form.get("body", ""),
-                             quote_of_id=int(quote_of) if quote_of.isdigit() else None)
+        if as_brand:
+            assert advisor is not None
+            post = actions.answer_as_brand(session, ctx=services().routing, config=config(),
+                                           topic=topic, advisor=advisor,
+                                           body=request.form.get("body", ""))
+        else:
+            post = service.reply(session, config=config(), topic=topic, member=member,
+                                 body=request.form.get("body", ""),
+                                 quote_of_id=int(quote_of) if quote_of.isdigit() else None)
         session.commit()
     except ForumRefused as error:
         return refused(error, canonical_topic_url(topic) + "#reply")
@@ -164,8 +185,8 @@ def certify(post_id: int) -> Response:
         abort(403)
     post = _post(post_id)
     try:
-        service.certify(db(), post=post, advisor=advisor,
-                        certified=request.form.get("certified", "1") == "1")
+        actions.certify_answer(db(), ctx=services().routing, post=post, advisor=advisor,
+                               certified=request.form.get("certified", "1") == "1")
         db().commit()
     except ForumRefused as error:
         return refused(error, _back(post))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hub.auth.models import User
 from hub.db import utcnow
 from hub.domain.errors import NotAllowed
-from hub.forum import reputation
+from hub.forum import announcements, on_timeline, reputation, watch
 from hub.forum.config import ForumConfig
 from hub.forum.markdown import render
 from hub.forum.masking import mask
@@ -79,6 +79,10 @@ def create_topic(session: Session, *, config: ForumConfig, category: ForumCatego
                      created_at=now)
     session.add_all([topic, post])
     session.flush()
+    watch.start_watch(session, config=config, topic=topic, author=author, now=now)
+    on_timeline.record_post(session, post=post)
+    announcements.link_new_question(session, topic=topic,
+                                    text=f"{masked_title.text}\n{masked_body.text}")
     return topic
 
 
@@ -131,8 +135,18 @@ def reply(session: Session, *, config: ForumConfig, topic: ForumTopic, body: str
                                            opens=config.FORUM_OFFICE_OPENS,
                                            closes=config.FORUM_OFFICE_CLOSES):
             reputation.award_badge(session, member_id=member.id, badge="night-owl")
+        published(session, post=post, now=now)
     session.flush()
     return post
+
+
+def published(session: Session, *, post: ForumPost, now: datetime | None = None) -> None:
+    """A member's post is public (at once, or when a moderator publishes it): it goes on
+    the author's timeline and, from the community, cancels the unanswered-delay watch."""
+    if post.status != PostStatus.PUBLISHED:
+        return
+    on_timeline.record_post(session, post=post)
+    watch.cancel_if_answered(session, post=post, now=now or utcnow())
 
 
 def _quotable(session: Session, topic: ForumTopic, quote_of_id: int | None) -> int | None:

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from hub.customers.models import Customer
 from hub.domain.kinds import ChannelKind, IdentityKind
 from hub.domain.registry import ChannelRegistry
+from hub.forum.on_timeline import FORUM_CHANNELS
+from hub.forum.service import MAX_BODY
 from hub.inbox.errors import BadInput
 from hub.replies.service import ReplyRoute
 from hub.timeline.models import Conversation
@@ -49,6 +51,10 @@ def reply_channels(session: Session, *, conversation: Conversation,
     customer = session.get(Customer, conversation.customer_id)
     assert customer is not None
     options = [_option(customer, conversation, registry, name) for name in registry.names()]
+    if conversation.channel in FORUM_CHANNELS:  # no adapter: the forum delivers its replies
+        options.append(ReplyChannel(conversation.channel, ChannelKind.FORUM.value, True, True, "",
+                                    conversation.customer_address, conversation.account,
+                                    MAX_BODY))
     return sorted(options, key=lambda o: (not o.current, not o.allowed, o.channel))
 
 

@@ -64,3 +64,28 @@ def csrf_of(client, path: str = "/forum/") -> str:
     marker = 'name="csrf-token" content="'
     start = html.index(marker) + len(marker)
     return html[start:html.index('"', start)]
+
+
+@pytest.fixture
+def forum_queue(forum):
+    """The forum's reference data plus the "forum" queue and its rule."""
+    from hub.forum.defaults import ensure_forum_queue
+
+    with transaction(forum.sessions) as session:
+        ensure_forum_queue(session)
+    return forum
+
+
+def linked_member(session: Session, pseudonym: str, *, vip: bool = False) -> ForumMember:
+    """A member linked to a hub customer (by their verified email)."""
+    from hub.customers.models import Customer, Identity
+
+    email = f"{pseudonym.lower()}@example.test"
+    customer = Customer(display_name=f"{pseudonym} Client", vip=vip)
+    session.add(customer)
+    session.add(Identity(customer=customer, kind="email", address=email))
+    session.flush()
+    member = make_member(session, pseudonym, email=email)
+    member.customer_id = customer.id
+    session.flush()
+    return member

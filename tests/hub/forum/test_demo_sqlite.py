@@ -45,5 +45,22 @@ def test_demo_forum_on_sqlite(settings, tmp_path) -> None:
             "body": "Merci à tous !", "csrf_token": csrf_of(client)})
         assert response.status_code == 302
         assert "Merci à tous !" in client.get(path).get_data(as_text=True)
+        _the_unanswered_question_is_forum_work(services)
     finally:
         services.engine.dispose()
+
+
+def _the_unanswered_question_is_forum_work(services) -> None:
+    """The demo's question asked a day ago is past its delay: the scheduler's job raises
+    it in the "forum" queue, where every demo advisor can be offered it."""
+    from hub.forum.desk import raise_due
+    from hub.routing.models import Queue, QueueMember, WorkItem
+
+    with transaction(services.sessions) as session:
+        assert raise_due(session, ctx=services.routing)["raised"] == 1
+    with services.sessions() as session:
+        item = session.scalars(select(WorkItem)).one()
+        forum = session.get(Queue, item.queue_id)
+        assert forum.name == "forum" and item.attributes["forum_category"] == "tv"
+        assert session.scalar(select(func.count(QueueMember.id)).where(
+            QueueMember.queue_id == forum.id)) >= 3

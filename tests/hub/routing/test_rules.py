@@ -100,9 +100,11 @@ def test_the_demo_sends_english_speakers_to_alex(services):
         members = session.scalars(select(QueueMember.user_id)
                                   .where(QueueMember.queue_id == english.id)).all()
         assert len(members) == 2  # Alex and Sophie
-        assert session.scalar(select(func.count()).select_from(RoutingRule)) == 1
+        assert session.scalar(select(func.count()).select_from(RoutingRule)
+                              .where(RoutingRule.queue_id == english.id)) == 1
         emma = work(session, services.routing, text="Hello",
                     who=customer(session, "Emma", language="en"))
         assert emma.queue_id == english.id
         seed_routing(session)
-        assert session.scalar(select(func.count()).select_from(RoutingRule)) == 1
+        assert session.scalar(select(func.count()).select_from(RoutingRule)
+                              .where(RoutingRule.queue_id == english.id)) == 1
