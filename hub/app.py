@@ -26,6 +26,7 @@ from hub.api import (
     routing_admin,
     timeline,
     work_items,
+    work_lists,
 )
 from hub.auth.service import user_for_session_id, user_for_token
 from hub.bootstrap import Services, build_services, socketio_channel
@@ -124,6 +125,7 @@ def _init_api(app: Flask) -> None:
         api.register_blueprint(module.blueprint)
     api.register_blueprint(routing_admin.queues)
     api.register_blueprint(routing_admin.blueprint)
+    api.register_blueprint(work_lists.blueprint)
     api.register_blueprint(work_items.blueprint)
     app.register_blueprint(hooks.blueprint)
     csrf.exempt(hooks.blueprint)
