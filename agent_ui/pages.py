@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from hub.auth.models import User
 from hub.auth.service import authenticate
+from hub.routing.models import Queue, WrapUpCode
+from hub.routing.worklists import CHANNELS, SLA_STATES, STATUSES
 from hub.web import db
 
 log = logging.getLogger(__name__)
@@ -57,4 +62,19 @@ def logout() -> Response:
 @blueprint.route("/inbox")
 @login_required
 def inbox() -> str:
-    return render_template("inbox.html", user=current_user)
+    return render_template("inbox.html", user=current_user, **inbox_choices())
+
+
+def inbox_choices() -> dict[str, Any]:
+    """What the inbox's filters and action forms offer: queues, colleagues, wrap-up codes
+    (three small queries, rendered into the page so the forms work at first paint)."""
+    session = db()
+    return {
+        "queues": session.execute(select(Queue.id, Queue.name).order_by(Queue.name)).all(),
+        "advisors": session.execute(select(User.id, User.name).where(User.active.is_(True))
+                                    .order_by(User.name)).all(),
+        "wrap_up_codes": session.execute(select(WrapUpCode.code, WrapUpCode.label)
+                                         .where(WrapUpCode.active.is_(True))
+                                         .order_by(WrapUpCode.code)).all(),
+        "channels": CHANNELS, "statuses": STATUSES, "sla_states": SLA_STATES,
+    }
