@@ -57,9 +57,8 @@ def log_in_en(page: Page, url: str, email: str) -> None:
     page.wait_for_url(f"{url}/inbox")
 
 
-def lea(services) -> Customer:
-    with services.sessions() as session:
-        return session.scalar(select(Customer).where(Customer.display_name == "Léa Dubois"))
+def lea(session) -> Customer:
+    return session.scalar(select(Customer).where(Customer.display_name == "Léa Dubois"))
 
 
 def test_offer_accept_by_key_tag_hold_close_reopen_transfer(stack: Stack, browser: Browser,
@@ -156,7 +155,7 @@ def test_lists_filter_search_and_count(stack: Stack, browser: Browser, services)
         karim = session.scalar(select(Customer).where(Customer.display_name.like("Karim%")))
         work(session, services.routing, text="Mon colis", kind="email", channel="smtp", who=karim)
         work(session, services.routing, text="Ma facture", kind="sms",
-             who=session.get(Customer, lea(services).id))
+             who=lea(session))
     context, page = signed_in(browser, stack, "sophie@example.test")
     page.locator("body").press("3")
     rows = page.locator("#work-list .work-row")
@@ -196,11 +195,12 @@ def test_a_call_pops_the_caller_record_before_it_is_accepted(stack: Stack, brows
         'entraide:open-customer', (e) => window.popped.push(e.detail.customerId)); }""")
     with transaction(services.sessions) as session:
         work(session, services.routing, text="(appel entrant)", kind="phone",
-             channel="twilio_voice", who=session.get(Customer, lea(services).id))
+             channel="twilio_voice", who=lea(session))
     offer = page.locator(".offer.call")
     expect(offer).to_contain_text("Fiche de l'appelant", timeout=15_000)
     expect(offer.locator(".identity").first).to_contain_text("+33612345678")
-    assert page.evaluate("window.popped") == [lea(services).id]
+    with services.sessions() as session:
+        assert page.evaluate("window.popped") == [lea(session).id]
     page.locator("body").press("d")
     expect(offer).to_have_count(0)
     context.close()
@@ -231,7 +231,7 @@ def test_no_offer_is_lost_to_a_network_cut_or_a_web_restart(stack: Stack, browse
     expect(page.locator("#connection")).to_have_text("Reconnexion…", timeout=30_000)
     with transaction(services.sessions) as session:
         work(session, services.routing, text="Pendant la coupure réseau",
-             who=session.get(Customer, lea(services).id))
+             who=lea(session))
     context.set_offline(False)
     offer = page.locator(".offer")
     expect(offer).to_contain_text("Pendant la coupure réseau", timeout=30_000)
@@ -243,7 +243,7 @@ def test_no_offer_is_lost_to_a_network_cut_or_a_web_restart(stack: Stack, browse
     expect(page.locator("#connection")).to_have_text("Reconnexion…", timeout=30_000)
     with transaction(services.sessions) as session:
         work(session, services.routing, text="Pendant le redémarrage",
-             who=session.get(Customer, lea(services).id))
+             who=lea(session))
     stack.web.start()
     wait_http(stack.settings.PUBLIC_URL + "/api/v1/health", process=stack.web)
     expect(offer).to_contain_text("Pendant le redémarrage", timeout=30_000)
