@@ -50,6 +50,7 @@
     showCounts(page.counts);
     status.textContent = list.children.length ? "" : text.nobody;
     restoreSelection();
+    if (!performance.getEntriesByName("entraide:list-ready").length) performance.mark("entraide:list-ready");
   }
 
   function showCounts(counts) {
