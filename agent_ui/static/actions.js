@@ -9,6 +9,7 @@
   const title = document.getElementById("work-title");
   const said = document.getElementById("action-status");
   const text = bar.dataset;
+  const states = JSON.parse(document.getElementById("lists").dataset.statusLabels);
   let item = null;
 
   function show(work) {
@@ -17,7 +18,8 @@
     if (!work) return;
     const closed = work.state === "closed";
     const assigned = work.state === "assigned";
-    title.textContent = text.item + " #" + work.id + " · " + work.state + (work.held ? " · " + text.held : "");
+    title.textContent = text.item + " #" + work.id + " · " + (states[work.state] || work.state) +
+      (work.held ? " · " + text.held : "");
     document.getElementById("act-hold").hidden = !assigned || work.held;
     document.getElementById("act-resume").hidden = !assigned || !work.held;
     document.getElementById("act-reopen").hidden = !closed;

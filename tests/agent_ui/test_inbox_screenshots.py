@@ -70,6 +70,7 @@ def test_inbox_screenshots(stack: Stack, browser: Browser, services) -> None:
     shoot(page, "inbox.png")
     offer.get_by_role("button", name="Accepter").click()
     expect(page.locator(".conversation")).to_contain_text("facture de novembre")
-    expect(page.locator("#work-actions")).to_be_visible()
+    expect(page.locator("#work-actions")).to_contain_text("Affecté")
+    expect(rows.filter(has_text="facture de novembre")).to_contain_text("Affecté")
     shoot(page, "inbox-conversation-open.png")
     context.close()
