@@ -9,11 +9,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from hub.auth.models import User
 from hub.auth.service import authenticate
+from hub.events import RealtimeEvent
 from hub.routing.models import Queue, WrapUpCode
 from hub.routing.worklists import CHANNELS, SLA_STATES, STATUSES
 from hub.web import db
@@ -67,7 +68,8 @@ def inbox() -> str:
 
 def inbox_choices() -> dict[str, Any]:
     """What the inbox's filters and action forms offer: queues, colleagues, wrap-up codes
-    (three small queries, rendered into the page so the forms work at first paint)."""
+    (small queries, rendered into the page so the forms work at first paint), and the
+    newest event id, where a new tab's catch-up starts."""
     session = db()
     return {
         "queues": session.execute(select(Queue.id, Queue.name).order_by(Queue.name)).all(),
@@ -77,4 +79,5 @@ def inbox_choices() -> dict[str, Any]:
                                          .where(WrapUpCode.active.is_(True))
                                          .order_by(WrapUpCode.code)).all(),
         "channels": CHANNELS, "statuses": STATUSES, "sla_states": SLA_STATES,
+        "last_event_id": session.scalar(select(func.max(RealtimeEvent.id))) or 0,
     }

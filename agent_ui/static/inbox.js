@@ -8,7 +8,8 @@
 //   Entraide.socket                 the connected /agent socket (emit typing…)
 //   Entraide.csrf                   the CSRF token for fetch()
 //   Entraide.on(event, fn)          fn(data, message) for every pushed event, once per id;
-//                                   also "caught-up" (data: {missed}) after a reconnect
+//                                   message.replay is "initial" (catch-up at page load)
+//                                   or "reconnect" for events fetched by the catch-up
 //   Entraide.openConversation(id, workItem?)
 //                                   asks the conversation pane to show a conversation;
 //                                   workItem (a row of GET /api/v1/work-items, or
@@ -27,7 +28,9 @@
   const root = document.getElementById("inbox");
   const csrf = root.dataset.csrf;
   const seen = new Set();
-  let lastId = Number(sessionStorage.getItem("entraide.lastEventId") || 0);
+  // This tab's last event id; a new tab starts from the newest event when the page was
+  // rendered (its catch-up still reaches 50 ids back).
+  let lastId = Number(sessionStorage.getItem("entraide.lastEventId") || root.dataset.lastEventId || 0);
   let connectedOnce = false;
   let open = null;
   const socket = io("/agent", { transports: ["websocket", "polling"] });
@@ -81,8 +84,9 @@
     status.dataset.state = key;
   }
 
-  function handle(message) {
+  function handle(message, replay) {
     if (seen.has(message.id)) return false;
+    if (typeof replay === "string") message.replay = replay;
     seen.add(message.id);
     if (message.id > lastId) {
       lastId = message.id;
@@ -123,7 +127,7 @@
 
   // Everything after our last id, a page at a time; ids can commit out of order, so ask
   // from a little before and let the id set drop what was already handled.
-  async function catchUp() {
+  async function catchUp(replay) {
     let after = Math.max(0, lastId - 50);
     let missed = 0;
     for (let page = 0; page < 20; page += 1) {
@@ -131,7 +135,7 @@
         { credentials: "same-origin" });
       if (!response.ok) return missed;
       const body = await response.json();
-      body.events.forEach((message) => { if (handle(message)) missed += 1; });
+      body.events.forEach((message) => { if (handle(message, replay)) missed += 1; });
       if (body.events.length < 500) return missed;
       after = body.last_id;
     }
@@ -145,15 +149,16 @@
     setConnection("online");
     refreshLoad();
     if (open) socket.emit("viewing", { conversation_id: open.conversationId, viewing: true });
-    const missed = await catchUp();
-    if (connectedOnce) {
+    const again = connectedOnce;
+    connectedOnce = true;
+    const missed = await catchUp(again ? "reconnect" : "initial");
+    if (again) {
       const status = document.getElementById("connection");
       setConnection("caughtUp", missed > 0
         ? status.dataset.missed.replace("{n}", String(missed)) : status.dataset.caughtUp);
       emitLocal("caught-up", { missed });
     }
-    connectedOnce = true;
   });
   socket.on("disconnect", () => setConnection("offline"));
-  socket.on("event", handle);
+  socket.on("event", (message) => handle(message));
 })();

@@ -154,8 +154,9 @@
 
   E.on("offer.created", showOffer);
   E.on("offer.withdrawn", (data) => removeOffer(data.offer_id));
-  E.on("offer.accepted", (data) => {
+  E.on("offer.accepted", (data, message) => {
     removeOffer(data.offer_id);
+    if (message.replay === "initial") return;  // accepted before this page: not reopened
     const open = E.current();
     if (!open || open.conversationId !== data.conversation_id) {
       E.openConversation(data.conversation_id, { id: data.work_item_id });
