@@ -39,17 +39,20 @@
     const response = await fetch(query(cursor), { credentials: "same-origin" });
     if (mine !== generation) return;
     if (!response.ok) {
-      status.textContent = text.loadFailed;
+      const body = await response.json().catch(() => ({}));
+      const why = Object.values(body.errors || {}).flatMap((v) => Array.isArray(v) ? v : Object.values(v).flat());
+      status.textContent = text.loadFailed + (why.length ? " " + why.join(" ") : "");
       return;
     }
     const page = await response.json();
+    const hadFocus = list.contains(document.activeElement);
     if (!cursor) { list.replaceChildren(); rows = new Map(); }
     page.items.forEach((item) => list.appendChild(row(item)));
     more.hidden = !page.next_cursor;
     more.dataset.cursor = page.next_cursor || "";
     showCounts(page.counts);
     status.textContent = list.children.length ? "" : text.nobody;
-    restoreSelection();
+    restoreSelection(hadFocus);
     if (!performance.getEntriesByName("entraide:list-ready").length) performance.mark("entraide:list-ready");
   }
 
@@ -103,11 +106,15 @@
     li.scrollIntoView({ block: "nearest" });
   }
 
-  function restoreSelection() {
+  // The list is redrawn on every change: keep the selection, and the focus if it was there.
+  function restoreSelection(hadFocus) {
     const li = selected && document.getElementById("work-" + selected);
     if (li) {
       li.setAttribute("aria-selected", "true");
-      if (document.activeElement === list || list.contains(document.activeElement)) li.focus();
+      list.setAttribute("aria-activedescendant", li.id);
+      if (hadFocus) li.focus();
+    } else if (hadFocus) {
+      list.focus();
     }
   }
 

@@ -209,6 +209,7 @@ def test_a_call_pops_the_caller_record_before_it_is_accepted(stack: Stack, brows
 def test_an_english_advisor_gets_the_inbox_in_english(stack: Stack, browser: Browser,
                                                       services) -> None:
     with transaction(services.sessions) as session:
+        demo_customers(session)  # and the "English" queue, which Alex is not in
         advisor(session, email="alex@example.test", name="Alex", language="en")
     context = browser.new_context(locale="fr-FR")
     page = context.new_page()
@@ -218,6 +219,10 @@ def test_an_english_advisor_gets_the_inbox_in_english(stack: Stack, browser: Bro
     expect(page.get_by_role("tab", name="All open")).to_have_count(0)  # not a supervisor
     expect(page.locator("#connection")).to_have_text("Connected")
     assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("tab", name="My queues").click()
+    page.get_by_label("Queue").select_option(label="English")
+    expect(page.locator("#list-status")).to_have_text(
+        "The list could not be loaded. you are not a member of that queue")
     context.close()
 
 
