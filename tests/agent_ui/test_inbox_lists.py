@@ -44,6 +44,10 @@ def signed_in(browser: Browser, stack: Stack, email: str, locale: str = "fr-FR"
               ) -> tuple[BrowserContext, Page]:
     context = browser.new_context(locale=locale)
     page = context.new_page()
+    page.errors = []  # type: ignore[attr-defined]  # console errors (CSP refusals, exceptions)
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("response", lambda r: r.status >= 400 and page.errors.append(f"{r.status} {r.url}"))
     log_in(page, stack.settings.PUBLIC_URL, email)
     expect(page.locator("#connection")).to_have_text("Connecté")
     return context, page
@@ -182,6 +186,9 @@ def test_lists_filter_search_and_count(stack: Stack, browser: Browser, services)
     expect(page.get_by_role("dialog")).to_contain_text("Raccourcis clavier")
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_be_hidden()
+    chime = page.request.get(f"{stack.settings.PUBLIC_URL}/static/ui/sounds/offer.wav")
+    assert chime.ok and chime.body()[:4] == b"RIFF"
+    assert page.errors == []  # type: ignore[attr-defined]
     context.close()
 
 
