@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from hub.audit.service import Actor, record
+from hub.auth.models import User
 from hub.auth.service import authenticate
+from hub.events import RealtimeEvent
+from hub.routing.models import Queue, WrapUpCode
+from hub.routing.worklists import CHANNELS, SLA_STATES, STATUSES
 from hub.web import db, services
 
 log = logging.getLogger(__name__)
@@ -76,4 +82,21 @@ def logout() -> Response:
 @blueprint.route("/inbox")
 @login_required
 def inbox() -> str:
-    return render_template("inbox.html", user=current_user)
+    return render_template("inbox.html", user=current_user, **inbox_choices())
+
+
+def inbox_choices() -> dict[str, Any]:
+    """What the inbox's filters and action forms offer: queues, colleagues, wrap-up codes
+    (small queries, rendered into the page so the forms work at first paint), and the
+    newest event id, where a new tab's catch-up starts."""
+    session = db()
+    return {
+        "queues": session.execute(select(Queue.id, Queue.name).order_by(Queue.name)).all(),
+        "advisors": session.execute(select(User.id, User.name).where(User.active.is_(True))
+                                    .order_by(User.name)).all(),
+        "wrap_up_codes": session.execute(select(WrapUpCode.code, WrapUpCode.label)
+                                         .where(WrapUpCode.active.is_(True))
+                                         .order_by(WrapUpCode.code)).all(),
+        "channels": CHANNELS, "statuses": STATUSES, "sla_states": SLA_STATES,
+        "last_event_id": session.scalar(select(func.max(RealtimeEvent.id))) or 0,
+    }

@@ -32,6 +32,7 @@ from hub.api import (
     routing_admin,
     timeline,
     work_items,
+    work_lists,
 )
 from hub.auth.service import user_for_session_id, user_for_token
 from hub.bootstrap import Services, build_services, socketio_channel
@@ -147,6 +148,7 @@ def _init_api(app: Flask) -> None:
         api.register_blueprint(module.blueprint)
     api.register_blueprint(routing_admin.queues)
     api.register_blueprint(routing_admin.blueprint)
+    api.register_blueprint(work_lists.blueprint)
     api.register_blueprint(work_items.blueprint)
     api.register_blueprint(forum.blueprint)  # forum questions as work, community metrics
     api.register_blueprint(incidents.blueprint)

@@ -53,7 +53,6 @@
     opened.set(conversationId, state);
     document.getElementById("conversations").appendChild(state.box);
     conversation.items.forEach((item) => appendItem(item));
-    E.socket.emit("viewing", { conversation_id: conversationId, viewing: true });
     window.EntraideCustomer.show(conversation.customer_id);
     await fillTimeline(state, conversationId);
     return focusConversation(conversationId);

@@ -197,4 +197,6 @@
   }
 
   window.EntraideCustomer = { show };
+  // The screen pop of a call (offers.js): the caller's record opens before pick-up.
+  document.addEventListener("entraide:open-customer", (e) => show(e.detail.customerId));
 })();

@@ -1,20 +1,38 @@
-// The advisor inbox core: the /agent socket, numbered events, presence, load and offers.
-// Every push carries an id; on (re)connect the page asks /api/v1/events?after=<id>
-// and ignores ids it has already seen. Customer text is only ever set as textContent.
+// The advisor inbox core: the /agent socket, numbered events, presence, load, the
+// connection banner and the open work item. Every push carries an id; on (re)connect the
+// page asks /api/v1/events?after=<id> (page after page) and ignores ids it has already
+// seen. Customer text is only ever set as textContent.
 //
-// The seam with the other inbox scripts (conversation.js, …) is window.Entraide:
-//   Entraide.socket                 the connected /agent socket (emit typing, viewing…)
+// The seam with the other inbox scripts (offers.js, lists.js, actions.js, keys.js,
+// conversation.js, …) is window.Entraide:
+//   Entraide.socket                 the connected /agent socket (emit typing…)
 //   Entraide.csrf                   the CSRF token for fetch()
-//   Entraide.on(event, fn)          fn(data, message) for every pushed event, once per id
-//   Entraide.openConversation(id)   asks the conversation pane to show a conversation
-// and the DOM event "entraide:open-conversation" (detail: {conversationId}).
+//   Entraide.on(event, fn)          fn(data, message) for every pushed event, once per id;
+//                                   message.replay is "initial" (catch-up at page load)
+//                                   or "reconnect" for events fetched by the catch-up
+//   Entraide.openConversation(id, workItem?)
+//                                   asks the conversation pane to show a conversation;
+//                                   workItem (a row of GET /api/v1/work-items, or
+//                                   {id}) becomes the open work item
+//   Entraide.current()              {conversationId, workItem} of what is open, or null
+//   Entraide.emit(name, data)       runs the listeners of a page-local event: "opened"
+//                                   ({conversationId, workItem}), "acted" (an action's
+//                                   answer), "caught-up" ({missed})
+//   Entraide.userId, Entraide.isSupervisor
+// and the DOM events "entraide:open-conversation" (detail: {conversationId, workItemId})
+// and "entraide:open-customer" (detail: {customerId, offerId}: the screen pop of a call,
+// before it is accepted). The core itself tells the server which conversation is open
+// (socket "viewing") and shows the collision warning: other scripts need not.
 (function () {
   "use strict";
   const root = document.getElementById("inbox");
   const csrf = root.dataset.csrf;
   const seen = new Set();
-  let lastId = Number(sessionStorage.getItem("entraide.lastEventId") || 0);
+  // This tab's last event id; a new tab starts from the newest event when the page was
+  // rendered (its catch-up still reaches 50 ids back).
+  let lastId = Number(sessionStorage.getItem("entraide.lastEventId") || root.dataset.lastEventId || 0);
   let connectedOnce = false;
+  let open = null;
   const socket = io("/agent", { transports: ["websocket", "polling"] });
   const listeners = new Map();
 
@@ -23,28 +41,52 @@
     listeners.get(event).push(fn);
   }
 
-  function openConversation(conversationId) {
-    document.dispatchEvent(new CustomEvent("entraide:open-conversation",
-      { detail: { conversationId: Number(conversationId) } }));
+  function emitLocal(event, data) {
+    (listeners.get(event) || []).forEach((fn) => fn(data, { event, data }));
   }
 
-  window.Entraide = { socket, csrf, on, openConversation };
-
-  function el(tag, text, cls) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (cls) node.className = cls;
-    return node;
+  function openConversation(conversationId, workItem) {
+    const id = Number(conversationId);
+    const previous = open;
+    open = { conversationId: id, workItem: workItem || (previous && previous.conversationId === id
+      ? previous.workItem : null) };
+    if (previous && previous.conversationId !== id) {
+      socket.emit("viewing", { conversation_id: previous.conversationId, viewing: false });
+    }
+    socket.emit("viewing", { conversation_id: id, viewing: true }, (reply) => {
+      if (reply && reply.ok) showCollision(id, reply.viewers);
+    });
+    document.dispatchEvent(new CustomEvent("entraide:open-conversation", {
+      detail: { conversationId: id, workItemId: open.workItem ? open.workItem.id : null },
+    }));
+    emitLocal("opened", open);
   }
 
-  function setConnection(key) {
+  window.Entraide = {
+    socket, csrf, on, openConversation,
+    current: () => open,
+    emit: emitLocal,
+    userId: Number(root.dataset.userId),
+    isSupervisor: root.dataset.supervisor === "true",
+  };
+
+  function showCollision(conversationId, viewers) {
+    const box = document.getElementById("collision");
+    if (!open || open.conversationId !== conversationId) return;
+    const others = (viewers || []).filter((v) => v.user_id !== window.Entraide.userId);
+    box.hidden = others.length === 0;
+    box.textContent = others.length ? box.dataset.also + " " + others.map((v) => v.name).join(", ") : "";
+  }
+
+  function setConnection(key, text) {
     const status = document.getElementById("connection");
-    status.textContent = status.dataset[key];
+    status.textContent = text || status.dataset[key];
     status.dataset.state = key;
   }
 
-  function handle(message) {
-    if (seen.has(message.id)) return;
+  function handle(message, replay) {
+    if (seen.has(message.id)) return false;
+    if (typeof replay === "string") message.replay = replay;
     seen.add(message.id);
     if (message.id > lastId) {
       lastId = message.id;
@@ -52,15 +94,11 @@
     }
     const data = message.data;
     (listeners.get(message.event) || []).forEach((fn) => fn(data, message));
-    switch (message.event) {
-      case "offer.created": refreshLoad(); return showOffer(data);
-      case "offer.withdrawn": return removeOffer(data.offer_id);
-      case "offer.accepted":
-        removeOffer(data.offer_id); refreshLoad(); return openConversation(data.conversation_id);
-      case "presence.changed": showPresence(data.status); return refreshLoad();
-      case "work.closed": case "work.transferred": case "offer.withdrawn": return refreshLoad();
-      default: return undefined;
-    }
+    if (message.event === "conversation.viewers") showCollision(data.conversation_id, data.viewers);
+    if (["offer.created", "offer.accepted", "offer.withdrawn", "presence.changed", "work.closed",
+      "work.transferred", "work.reopened"].includes(message.event)) refreshLoad();
+    if (message.event === "presence.changed") showPresence(data.status);
+    return true;
   }
 
   // My presence and load (calls, chats, other channels) against my capacity.
@@ -78,7 +116,8 @@
       const full = mine.load.voice > 0 || mine.load.chat >= mine.capacity.chat;
       const busy = mine.status === "available" && full ? box.dataset.busy + " · " : "";
       box.textContent = busy + box.dataset.load + " : " + parts.join(" · ");
-    }, 200);
+      box.dataset.status = mine.status;
+    }, 150);
   }
 
   function showPresence(status) {
@@ -86,89 +125,40 @@
     if ([...select.options].some((o) => o.value === status)) select.value = status;
   }
 
-  async function catchUp() {
-    const after = Math.max(0, lastId - 50);
-    const response = await fetch("/api/v1/events?after=" + after, { credentials: "same-origin" });
-    if (!response.ok) return;
-    const page = await response.json();
-    page.events.forEach(handle);
-  }
-
-  function refreshEmpty() {
-    document.getElementById("no-offers").hidden =
-      document.getElementById("offers").children.length > 0;
-  }
-
-  function showOffer(offer) {
-    const expires = new Date(offer.expires_at).getTime();
-    if (expires <= Date.now() || document.getElementById("offer-" + offer.offer_id)) return;
-    const item = el("li", null, "offer");
-    item.id = "offer-" + offer.offer_id;
-    item.tabIndex = 0;
-    item.dataset.offerId = offer.offer_id;
-    item.appendChild(el("strong", offer.customer.name || "?", "customer"));
-    item.appendChild(el("div", offer.work_item.channel + " · " + offer.work_item.queue, "muted"));
-    const first = offer.timeline.find((i) => i.direction === "inbound");
-    if (first) item.appendChild(el("p", first.body.slice(0, 140), "first-words"));
-    item.appendChild(accountSummary(offer.account));
-    const countdown = el("div", "", "countdown");
-    item.appendChild(countdown);
-    const tick = setInterval(() => {
-      const left = Math.max(0, Math.round((expires - Date.now()) / 1000));
-      countdown.textContent = left + " s";
-      if (left === 0 || !item.isConnected) { clearInterval(tick); item.remove(); refreshEmpty(); }
-    }, 250);
-    const accept = el("button", root.dataset.accept, "accept");
-    const decline = el("button", root.dataset.decline, "decline");
-    accept.addEventListener("click", () => answer("accept", offer.offer_id));
-    decline.addEventListener("click", () => answer("decline", offer.offer_id));
-    item.addEventListener("keydown", (e) => {
-      if (e.key === "a") answer("accept", offer.offer_id);
-      if (e.key === "d") answer("decline", offer.offer_id);
-    });
-    item.append(accept, decline);
-    document.getElementById("offers").appendChild(item);
-    refreshEmpty();
-  }
-
-  function accountSummary(account) {
-    const box = el("div", null, "account");
-    if (!account || account.available === false) {
-      box.textContent = root.dataset.accountUnavailable;
-      return box;
+  // Everything after our last id, a page at a time; ids can commit out of order, so ask
+  // from a little before and let the id set drop what was already handled.
+  async function catchUp(replay) {
+    let after = Math.max(0, lastId - 50);
+    let missed = 0;
+    for (let page = 0; page < 20; page += 1) {
+      const response = await fetch("/api/v1/events?after=" + after + "&limit=500",
+        { credentials: "same-origin" });
+      if (!response.ok) return missed;
+      const body = await response.json();
+      body.events.forEach((message) => { if (handle(message, replay)) missed += 1; });
+      if (body.events.length < 500) return missed;
+      after = body.last_id;
     }
-    (account.subscriptions || []).forEach((s) => box.appendChild(el("div", s.plan + " · " + s.status)));
-    (account.invoices || []).filter((i) => i.status !== "paid")
-      .forEach((i) => box.appendChild(el("div", i.number + " " + i.amount + " € · " + i.status, "unpaid")));
-    (account.orders || []).slice(0, 1)
-      .forEach((o) => box.appendChild(el("div", o.number + " " + o.item + " · " + o.status)));
-    return box;
-  }
-
-  function removeOffer(offerId) {
-    const node = document.getElementById("offer-" + offerId);
-    if (node) node.remove();
-    refreshEmpty();
-  }
-
-  function answer(verb, offerId) {
-    socket.emit(verb, { offer_id: offerId }, (reply) => {
-      removeOffer(offerId);
-      if (reply && reply.ok && reply.conversation_id) openConversation(reply.conversation_id);
-    });
+    return missed;
   }
 
   document.getElementById("presence").addEventListener("change", (e) => {
-    socket.emit("presence", { status: e.target.value });
+    socket.emit("presence", { status: e.target.value }, () => refreshLoad());
   });
   socket.on("connect", async () => {
     setConnection("online");
     refreshLoad();
-    await catchUp();
-    if (connectedOnce) setConnection("caughtUp");
+    if (open) socket.emit("viewing", { conversation_id: open.conversationId, viewing: true });
+    const again = connectedOnce;
     connectedOnce = true;
+    const missed = await catchUp(again ? "reconnect" : "initial");
+    if (again) {
+      const status = document.getElementById("connection");
+      setConnection("caughtUp", missed > 0
+        ? status.dataset.missed.replace("{n}", String(missed)) : status.dataset.caughtUp);
+      emitLocal("caught-up", { missed });
+    }
   });
   socket.on("disconnect", () => setConnection("offline"));
-  socket.on("event", handle);
-  refreshEmpty();
+  socket.on("event", (message) => handle(message));
 })();

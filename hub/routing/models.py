@@ -134,6 +134,8 @@ class WorkItem(Base):
     closed_at: Mapped[datetime | None]
     wrap_up_code: Mapped[str | None] = mapped_column(String(40))
     wrap_up_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # the inbox (docs/inbox.md): labels advisors put on the work; reassign, never mutate
+    tags: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
     conversation: Mapped[Conversation] = relationship()
     queue: Mapped[Queue] = relationship()
