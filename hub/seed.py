@@ -15,6 +15,7 @@ from hub.customers.models import Customer, Device, Identity, Invoice, Order, Pas
 from hub.domain.kinds import DeliveryStatus, Direction, IdentityKind
 from hub.domain.messages import InboundItem
 from hub.forum.models import ForumMember, ForumPost
+from hub.forum.on_timeline import record_post
 from hub.forum.seed import seed_forum
 from hub.inbox.canned import seed_canned
 from hub.routing.demo import seed_routing
@@ -178,15 +179,11 @@ def _chat_identity(session: Session, customer_id: int) -> Identity:
 
 
 def _forum_history(session: Session, email: Identity) -> None:
-    """Léa's public forum posts (her member is linked by the verified email) as public
-    items of a forum conversation, one per topic."""
+    """Léa's public forum posts (her member is linked by the verified email) on her
+    timeline, exactly as the forum records a linked member's posts (idempotent)."""
     posts = session.scalars(
         select(ForumPost).join(ForumMember, ForumMember.id == ForumPost.author_id)
         .where(ForumMember.customer_id == email.customer_id).order_by(ForumPost.id)).all()
     for post in posts:
-        conversation = open_conversation(session, identity=email, channel="forum",
-                                         account="demo", thread_key=f"topic-{post.topic_id}")
-        record_inbound(session, conversation=conversation, item=InboundItem(
-            provider_id=f"forum-post-{post.id}", sender_kind=IdentityKind.FORUM,
-            sender_address="", body=post.body, occurred_at=post.created_at))
-        conversation.status = "closed"
+        record_post(session, post=post)
+    session.flush()
