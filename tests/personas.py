@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from hub.auth.models import Role, User
 from hub.auth.service import create_token, create_user
+from hub.db import utcnow
+from hub.forum.desk_models import ForumWatch, WatchState
 from hub.routing.models import QueueMember
 from hub.routing.service import default_queue
 from hub.seed import seed_demo
@@ -33,6 +37,13 @@ def advisor(session: Session, *, email: str = "camille@example.test", name: str 
     return Persona(user, token)
 
 
-def demo_customers(session: Session) -> None:
-    """Léa, Karim and Emma with their plans, invoices and orders (no demo advisors)."""
+def demo_customers(session: Session, *, forum_work: bool = False) -> None:
+    """Léa, Karim and Emma with their plans, invoices and orders (no demo advisors).
+
+    The demo also has a forum question already past its unanswered delay, which a running
+    scheduler turns into forum work; unless ``forum_work``, it is pushed a year away so
+    tests about other work see only their own."""
     seed_demo(session)
+    if not forum_work:
+        session.execute(update(ForumWatch).where(ForumWatch.state == WatchState.PENDING)
+                        .values(due_at=utcnow() + timedelta(days=365)))

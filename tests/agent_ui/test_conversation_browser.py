@@ -62,8 +62,8 @@ def test_conversation_panel_note_mention_canned_sms_reply_and_draft(
     conversation = page.locator(".conversation")
     body = conversation.locator(".item.inbound.current .body")
     expect(body).to_have_text("Bonjour <script>alert(1)</script><img src=x onerror=alert(2)>")
-    expect(conversation.locator(".item.inbound .channel")).to_contain_text("SMS")
-    expect(conversation.locator(".item.inbound .status")).to_have_text("received")
+    expect(conversation.locator(".item.inbound.current .channel")).to_contain_text("SMS")
+    expect(conversation.locator(".item.inbound.current .status")).to_have_text("received")
 
     panel = page.locator("#customer-pane")
     expect(panel.locator(".customer-name")).to_have_text("Léa Dubois")
@@ -103,7 +103,7 @@ def test_conversation_panel_note_mention_canned_sms_reply_and_draft(
     sent = twilio.wait_for_messages(1, timeout=20)
     assert sent[0].body.startswith("Léa, votre forfait Sosh 100 Go")
     assert twilio.send_status_callback(sent[0], "delivered").status_code == 200
-    expect(conversation.locator(".item.outbound .status")).to_have_text("delivered",
+    expect(conversation.locator(".item.outbound.current .status")).to_have_text("delivered",
                                                                         timeout=15_000)
     expect(text).to_have_value("")
     if os.environ.get("ENTRAIDE_SCREENSHOTS"):

@@ -62,9 +62,9 @@ def test_offer_accept_reply_and_delivered(stack: Stack, browser: Browser, servic
     sent = twilio.wait_for_messages(1, timeout=20)
     assert sent[0].body == "Je regarde votre facture tout de suite."
     assert twilio.send_status_callback(sent[0], "delivered").status_code == 200
-    expect(conversation.locator(".item.outbound .status")).to_have_attribute(
+    expect(conversation.locator(".item.outbound.current .status")).to_have_attribute(
         "data-status", "delivered", timeout=15_000)
-    expect(conversation.locator(".item.outbound .status")).to_have_text("distribué")
+    expect(conversation.locator(".item.outbound.current .status")).to_have_text("distribué")
     if os.environ.get("ENTRAIDE_SCREENSHOTS"):
         page.screenshot(path=str(SCREENSHOTS / "inbox-conversation.png"))
     assert dialogs == []
