@@ -320,6 +320,8 @@ def _print_demo(url: str, logins: list) -> None:  # type: ignore[type-arg]
     click.echo("")
     click.echo(f"  Entraide is running: {url}/login")
     click.echo(f"  Advisor inbox:       {url}/inbox")
+    click.echo(f"  Community forum:     {url}/forum/")
+    click.echo(f"  Forum metrics:       {url}/forum/metrics  (supervisors)")
     click.echo(f"  API (OpenAPI):       {url}/api/v1/openapi.json")
     for login in logins:
         click.echo(f"  {login.role:<11} {login.email}  password: {login.password}")
