@@ -256,6 +256,32 @@ def simulate_sms(from_: str, body: str, to: str | None, account: str | None) -> 
         raise click.ClickException(response.text[:500])
 
 
+@simulate.command("chat")
+@click.option("--from", "from_", required=True, help="The visitor's id, e.g. visitor-42.")
+@click.option("--body", required=True)
+@click.option("--name", default="", help="The name the visitor gave.")
+def simulate_chat(from_: str, body: str, name: str) -> None:
+    """Send a chat message through the console channel (a chat-kind channel of the demo),
+    signed with its HMAC like a provider hook."""
+    import json  # noqa: PLC0415
+
+    from channels.console import sign  # noqa: PLC0415
+    from hub.bootstrap import console_account  # noqa: PLC0415
+
+    settings = _settings()
+    account = console_account(settings)
+    payload = json.dumps({"id": "chat-" + secrets.token_hex(8), "from": from_, "body": body,
+                          "name": name}).encode()
+    response = requests.post(f"{settings.public_url}/hooks/console/{account.key}",
+                             data=payload, timeout=10,
+                             headers={"Content-Type": "application/json",
+                                      "X-Console-Signature": sign(str(account.credentials),
+                                                                  payload)})
+    click.echo(str(response.status_code))
+    if response.status_code >= 300:
+        raise click.ClickException(response.text[:500])
+
+
 @main.command()
 @click.option("--port", default=5000, show_default=True, type=int)
 def demo(port: int) -> None:
@@ -326,6 +352,7 @@ def _print_demo(url: str, logins: list) -> None:  # type: ignore[type-arg]
     for login in logins:
         click.echo(f"  {login.role:<11} {login.email}  password: {login.password}")
     click.echo('  Send an SMS:         entraide simulate sms --from +33612345678 --body "Bonjour"')
+    click.echo('  Start a chat:        entraide simulate chat --from visitor-1 --body "Bonjour"')
     click.echo("  Stop with Ctrl+C")
     click.echo("")
 
