@@ -73,7 +73,10 @@
     const items = el("ol", null, "items timeline");
     items.setAttribute("role", "log");
     items.setAttribute("aria-label", T.timelineLabel);
-    box.append(title, items, window.EntraideComposer.build(conversation, {
+    box.append(title);
+    const forum = window.EntraideForum && window.EntraideForum.build(conversation);
+    if (forum) box.append(forum);
+    box.append(items, window.EntraideComposer.build(conversation, {
       onSent: appendItem, onNote: appendNote,
     }));
     return box;

@@ -50,8 +50,9 @@
       item.appendChild(el("p", text.transferredBy + " " + (offer.transfer.by_name || "") +
         (offer.transfer.note ? " : " + offer.transfer.note : ""), "transfer-note"));
     }
-    const first = offer.timeline.find((i) => i.direction === "inbound");
-    if (first) item.appendChild(el("p", first.body.slice(0, 140), "first-words"));
+    const first = offer.work_item.preview  // this work's own last words
+      || (offer.timeline.find((i) => i.direction === "inbound") || {}).body;
+    if (first) item.appendChild(el("p", first.slice(0, 140), "first-words"));
     item.appendChild(accountSummary(offer.account));
     if (call) item.appendChild(callerRecord(offer));
     const countdown = el("div", "", "countdown");

@@ -40,6 +40,7 @@ def show(conversation_id: int) -> Any:
     )
     return {"id": conversation.id, "customer_id": conversation.customer_id,
             "channel": conversation.channel, "status": conversation.status,
+            "subject": conversation.subject, "customer_address": conversation.customer_address,
             "items": [interaction_view(i) for i in items]}
 
 

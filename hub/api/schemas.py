@@ -56,6 +56,9 @@ class ConversationOut(Schema):
     customer_id = fields.Integer()
     channel = fields.String()
     status = fields.String()
+    subject = fields.String(allow_none=True)
+    address = fields.String(attribute="customer_address", metadata={
+        "description": "the customer's address on the channel; for a forum topic, its path"})
     items = fields.List(fields.Nested(InteractionOut))
 
 

@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from hub.auth.models import User
 from hub.customers.queries import customer_summary
+from hub.domain.kinds import Direction
 from hub.domain.ports import AccountProvider
 from hub.routing.models import Offer, Transfer
 from hub.routing.strategy import channel_class
+from hub.timeline.models import Interaction
 from hub.timeline.queries import recent_items
 
 log = logging.getLogger(__name__)
@@ -38,12 +40,23 @@ def offer_payload(session: Session, *, offer: Offer, accounts: AccountProvider) 
             "priority": item.priority,
             "language": item.language,
             "attributes": item.attributes,
+            "preview": latest_words(session, conversation.id),
         },
         "customer": customer_summary(session, conversation.customer_id),
         "timeline": recent_items(session, conversation.customer_id, limit=10),
         "account": account_summary(accounts, conversation.customer_id),
         "transfer": last_transfer(session, item.id),
     }
+
+
+def latest_words(session: Session, conversation_id: int) -> str:
+    """The customer's last words in this conversation (the offer's "first words")."""
+    body = session.scalar(
+        select(Interaction.body)
+        .where(Interaction.conversation_id == conversation_id,
+               Interaction.direction == Direction.INBOUND)
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(1))
+    return (body or "")[:280]
 
 
 def last_transfer(session: Session, work_item_id: int) -> dict[str, Any] | None:
