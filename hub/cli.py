@@ -71,6 +71,19 @@ def worker(fork: bool, burst: bool) -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2525, show_default=True, type=int)
+def smtp(host: str, port: int) -> None:
+    """Receive mail for EMAIL_DOMAIN (behind the MX): store, commit, then answer 250."""
+    from hub import mail_ingress  # noqa: PLC0415 - aiosmtpd only in the smtp process
+
+    settings = _with_redis(_settings())
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    (settings.data_path / "smtp.port").write_text(str(port))
+    mail_ingress.serve(settings, host=host, port=port)
+
+
+@main.command()
 @click.option("--once", is_flag=True, help="Queue one sweep and exit.")
 def scheduler(once: bool) -> None:
     """Queue the periodic sweeps (run exactly one)."""
@@ -256,11 +269,43 @@ def simulate_sms(from_: str, body: str, to: str | None, account: str | None) -> 
         raise click.ClickException(response.text[:500])
 
 
+@simulate.command("email")
+@click.option("--from", "from_", required=True, help="The customer's address.")
+@click.option("--subject", required=True)
+@click.option("--body", required=True)
+@click.option("--to", default=None, help="Default: EMAIL_FROM.")
+@click.option("--in-reply-to", default=None, help="A Message-ID this mail answers.")
+@click.option("--port", default=None, type=int,
+              help="`entraide smtp`'s port (default: the running demo's, else 2525).")
+def simulate_email(from_: str, subject: str, body: str, to: str | None,
+                   in_reply_to: str | None, port: int | None) -> None:
+    """Send a real mail with smtplib to `entraide smtp` on 127.0.0.1."""
+    import smtplib  # noqa: PLC0415
+    from email.message import EmailMessage  # noqa: PLC0415
+    from email.utils import make_msgid  # noqa: PLC0415
+
+    settings = _settings()
+    port_file = settings.data_path / "smtp.port"
+    port = port or (int(port_file.read_text()) if port_file.exists() else 2525)
+    mail = EmailMessage()
+    mail["From"], mail["To"] = from_, to or settings.EMAIL_FROM
+    mail["Subject"], mail["Message-ID"] = subject, make_msgid(domain="customer.invalid")
+    if in_reply_to:
+        mail["In-Reply-To"] = mail["References"] = f"<{in_reply_to.strip('<>')}>"
+    mail.set_content(body)
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+            client.send_message(mail)
+    except (smtplib.SMTPException, OSError) as error:
+        raise click.ClickException(f"127.0.0.1:{port} refused the mail: {error}") from None
+    click.echo(f"250 {mail['Message-ID']}")
+
+
 @main.command()
 @click.option("--port", default=5000, show_default=True, type=int)
 def demo(port: int) -> None:
     """Everything in one command: embedded Redis, SQLite, demo data, web + worker +
-    scheduler."""
+    scheduler + smtp."""
     from hub.embedded_redis import start_embedded_redis  # noqa: PLC0415
 
     settings = _settings()
@@ -279,15 +324,18 @@ def demo(port: int) -> None:
         with transaction(_sessions(settings)) as session:
             logins = seed_demo(session)
         exe = [sys.executable, "-m", "hub.cli"]
-        for args in (["serve", "--port", str(port)], ["worker"], ["scheduler"]):
+        smtp_port = _free_port()
+        for args in (["serve", "--port", str(port)], ["worker"], ["scheduler"],
+                     ["smtp", "--port", str(smtp_port)]):
             processes.append(subprocess.Popen([*exe, *args], env=env))
-        _print_demo(env["PUBLIC_URL"], logins)
+        _print_demo(env["PUBLIC_URL"], logins, smtp_port, settings.EMAIL_FROM)
         _wait(processes)
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
         for process in processes:
             process.wait(timeout=15)
+        (settings.data_path / "smtp.port").unlink(missing_ok=True)
         if redis is not None:
             (settings.data_path / "redis.url").unlink(missing_ok=True)
             redis.stop()
@@ -316,7 +364,16 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _print_demo(url: str, logins: list) -> None:  # type: ignore[type-arg]
+def _free_port() -> int:
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _print_demo(url: str, logins: list, smtp_port: int,  # type: ignore[type-arg]
+                mailbox: str) -> None:
     click.echo("")
     click.echo(f"  Entraide is running: {url}/login")
     click.echo(f"  Advisor inbox:       {url}/inbox")
@@ -324,6 +381,9 @@ def _print_demo(url: str, logins: list) -> None:  # type: ignore[type-arg]
     for login in logins:
         click.echo(f"  {login.role:<11} {login.email}  password: {login.password}")
     click.echo('  Send an SMS:         entraide simulate sms --from +33612345678 --body "Bonjour"')
+    click.echo(f"  Mail ({mailbox}):  smtp://127.0.0.1:{smtp_port} (replies are logged)")
+    click.echo('  Send an email:       entraide simulate email --from lea@example.com '
+               '--subject "Ma facture" --body "Bonjour"')
     click.echo("  Stop with Ctrl+C")
     click.echo("")
 

@@ -20,7 +20,7 @@ from hub.cli import main
 from hub.settings import SETTING_NAMES
 
 COMPOSE_FILE = Path(__file__).resolve().parents[1] / "docker-compose.yml"
-REQUIRED_SERVICES = {"web", "worker", "scheduler", "redis", "postgres"}
+REQUIRED_SERVICES = {"web", "worker", "scheduler", "smtp", "redis", "postgres"}
 
 
 def load_services(path: Path = COMPOSE_FILE) -> dict[str, dict[str, Any]]:
