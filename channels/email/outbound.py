@@ -39,8 +39,8 @@ def render(message: OutboundMessage, credentials: EmailCredentials) -> EmailMess
 
 def reply_subject(subject: str) -> str:
     text = " ".join(subject.split())
-    if not text:
-        return "Re:"
+    if not text:  # a first mail to the customer (a reply by email to another channel)
+        return ""
     return text if text.lower().startswith("re:") else f"Re: {text}"
 
 

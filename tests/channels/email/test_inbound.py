@@ -145,3 +145,13 @@ def test_the_reply_subject_and_threading_headers():
                                    subject="Re: Problème de facture"), ACCOUNT.credentials)
     assert again["Message-ID"] == mail["Message-ID"]
     assert again["Subject"] == "Re: Problème de facture"
+
+
+def test_a_first_mail_to_a_customer_has_no_re_and_no_in_reply_to():
+    """A reply by email to a conversation of another channel (an SMS thread)."""
+    mail = render(OutboundMessage(to="lea@example.com", body="Bonjour", idempotency_key="k3",
+                                  thread_key="+33612345678"), ACCOUNT.credentials)
+    assert mail["Subject"] == ""
+    assert mail["In-Reply-To"] is None
+    token = threads.token_of("k3")
+    assert mail["Reply-To"] == f"reply+{token}@{DOMAIN}"
