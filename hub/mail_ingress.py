@@ -41,8 +41,7 @@ class IngressHandler:
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
-        domain = address.rpartition("@")[2].strip().lower()
-        if domain != self.domain:
+        if ascii_domain(address.rpartition("@")[2]) != ascii_domain(self.domain):
             log.info("smtp: refused recipient %s", address)
             return f"550 5.7.1 <{address}>: this server accepts mail for {self.domain} only"
         envelope.rcpt_tos.append(address)
@@ -68,6 +67,7 @@ class IngressHandler:
     def store(self, raw: bytes, recipients: list[str], mail_from: str) -> bool:
         req = self.raw_request(raw, recipients, mail_from)
         adapter = self.services.channels.adapter(CHANNEL)
+        adapter.parse(req, self.account)  # pure: a mail the worker cannot read is bounced now
         key = adapter.event_key(req)
         with transaction(self.services.sessions) as session:
             _event_id, created = store_event(session, channel=CHANNEL, account=EMAIL_ACCOUNT,
@@ -86,6 +86,14 @@ class IngressHandler:
             query=(),
             body=raw,
         )
+
+
+def ascii_domain(domain: str) -> str:
+    """Lower-cased, IDN labels in punycode: ``Café.example`` and ``xn--caf-dma.example`` match."""
+    try:
+        return domain.strip().rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return domain.strip().lower()
 
 
 def controller(services: Services, *, host: str, port: int) -> Controller:

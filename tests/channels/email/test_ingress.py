@@ -106,3 +106,18 @@ def test_a_message_over_max_email_bytes_is_refused_with_552(services, settings, 
         server.stop()
     assert refused.value.smtp_code == 552
     assert count(db_session, InboundEvent) == 0
+
+
+def test_a_mail_without_a_sender_address_is_refused_with_554(smtp_port, db_session):
+    mail = plain()
+    mail.replace_header("From", "undisclosed")
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send(smtp_port, mail, to=[SUPPORT])
+    assert refused.value.smtp_code == 554
+    assert b"From has no address" in refused.value.smtp_error
+    assert count(db_session, InboundEvent) == 0
+
+
+def test_recipient_domains_match_in_unicode_or_punycode():
+    assert hub.mail_ingress.ascii_domain("Café.Example.") == "xn--caf-dma.example"
+    assert hub.mail_ingress.ascii_domain("xn--caf-dma.example") == "xn--caf-dma.example"
