@@ -5,16 +5,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import secrets
 import signal
 import subprocess
 import sys
 import time
 
 import click
-import requests
 from sqlalchemy import select
-from twilio.request_validator import RequestValidator
 
 from hub import runner
 from hub.auth.models import Role, User
@@ -27,6 +24,7 @@ from hub.routing.service import default_queue
 from hub.sandbox.twilio import SentMessage, TwilioStandin
 from hub.seed import seed_demo
 from hub.settings import Settings
+from hub.simulate import simulate
 
 
 def _settings() -> Settings:
@@ -238,67 +236,7 @@ def customer_erase(customer_id: int, reason: str, keep_invoices: bool, yes: bool
         raise click.ClickException("Redis was unavailable: run the command again to finish")
 
 
-@main.group()
-def simulate() -> None:
-    """Act as a customer against a running hub, signed like the real provider."""
-
-
-@simulate.command("sms")
-@click.option("--from", "from_", required=True, help="The customer's number.")
-@click.option("--body", required=True)
-@click.option("--to", default=None, help="The hub's number (TWILIO_PHONE_NUMBER).")
-@click.option("--account", default=None, help="Account key in the hook URL.")
-def simulate_sms(from_: str, body: str, to: str | None, account: str | None) -> None:
-    """Send an inbound SMS webhook signed exactly as Twilio signs it."""
-    settings = _settings()
-    key = account or settings.TWILIO_ACCOUNT_KEY
-    url = f"{settings.public_url}/hooks/twilio_sms/{key}"
-    sid = "SM" + secrets.token_hex(16)
-    params = {
-        "ToCountry": "FR", "ToState": "", "SmsMessageSid": sid, "NumMedia": "0",
-        "ToCity": "", "FromZip": "", "SmsSid": sid, "FromState": "", "SmsStatus": "received",
-        "FromCity": "", "Body": body, "FromCountry": "", "To": to or settings.TWILIO_PHONE_NUMBER,
-        "ToZip": "", "NumSegments": "1", "MessageSid": sid,
-        "AccountSid": settings.TWILIO_ACCOUNT_SID, "From": from_, "ApiVersion": "2010-04-01",
-    }
-    signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
-    response = requests.post(url, data=params, headers={"X-Twilio-Signature": signature},
-                             timeout=10)
-    click.echo(f"{response.status_code} {sid}")
-    if response.status_code >= 300:
-        raise click.ClickException(response.text[:500])
-
-
-@simulate.command("email")
-@click.option("--from", "from_", required=True, help="The customer's address.")
-@click.option("--subject", required=True)
-@click.option("--body", required=True)
-@click.option("--to", default=None, help="Default: EMAIL_FROM.")
-@click.option("--in-reply-to", default=None, help="A Message-ID this mail answers.")
-@click.option("--port", default=None, type=int,
-              help="`entraide smtp`'s port (default: the running demo's, else 2525).")
-def simulate_email(from_: str, subject: str, body: str, to: str | None,
-                   in_reply_to: str | None, port: int | None) -> None:
-    """Send a real mail with smtplib to `entraide smtp` on 127.0.0.1."""
-    import smtplib  # noqa: PLC0415
-    from email.message import EmailMessage  # noqa: PLC0415
-    from email.utils import make_msgid  # noqa: PLC0415
-
-    settings = _settings()
-    port_file = settings.data_path / "smtp.port"
-    port = port or (int(port_file.read_text()) if port_file.exists() else 2525)
-    mail = EmailMessage()
-    mail["From"], mail["To"] = from_, to or settings.EMAIL_FROM
-    mail["Subject"], mail["Message-ID"] = subject, make_msgid(domain="customer.invalid")
-    if in_reply_to:
-        mail["In-Reply-To"] = mail["References"] = f"<{in_reply_to.strip('<>')}>"
-    mail.set_content(body)
-    try:
-        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
-            client.send_message(mail)
-    except (smtplib.SMTPException, OSError) as error:
-        raise click.ClickException(f"127.0.0.1:{port} refused the mail: {error}") from None
-    click.echo(f"250 {mail['Message-ID']}")
+main.add_command(simulate)
 
 
 @main.command()
