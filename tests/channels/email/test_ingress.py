@@ -121,3 +121,12 @@ def test_a_mail_without_a_sender_address_is_refused_with_554(smtp_port, db_sessi
 def test_recipient_domains_match_in_unicode_or_punycode():
     assert hub.mail_ingress.ascii_domain("Café.Example.") == "xn--caf-dma.example"
     assert hub.mail_ingress.ascii_domain("xn--caf-dma.example") == "xn--caf-dma.example"
+
+
+def test_the_http_hook_refuses_mail_and_stores_nothing(client, db_session):
+    response = client.post("/hooks/email/default", data=plain().as_bytes(),
+                           headers={"Content-Type": "message/rfc822"})
+    assert response.status_code == 403
+    assert response.get_json()["errors"] == {
+        "_": ["mail is accepted only through `entraide smtp`"]}
+    assert count(db_session, InboundEvent) == 0
