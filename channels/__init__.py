@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from channels.console import ConsoleAdapter
+from channels.email import EmailAdapter
 from channels.twilio_sms import TwilioSmsAdapter
 from hub.domain.ports import ChannelAdapter
 
 ADAPTERS: dict[str, ChannelAdapter] = {
     TwilioSmsAdapter.name: TwilioSmsAdapter(),
     ConsoleAdapter.name: ConsoleAdapter(),
+    EmailAdapter.name: EmailAdapter(),
 }

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels import ADAPTERS
+from channels.email.config import EmailCredentials
 from channels.twilio_sms.config import TwilioCredentials
 from hub.auth.throttle import Limit, SignInThrottle
 from hub.customers.accounts import SqlAccountProvider
@@ -142,7 +143,24 @@ def channel_accounts(settings: Settings) -> list[ChannelAccount]:
     return [
         ChannelAccount("twilio_sms", settings.TWILIO_ACCOUNT_KEY,
                        settings.TWILIO_PHONE_NUMBER, twilio),
+        email_account(settings),
     ] + ([] if settings.production else [console_account(settings)])
+
+
+EMAIL_ACCOUNT = "default"
+
+
+def email_account(settings: Settings) -> ChannelAccount:
+    """The mailbox `entraide smtp` stores into. Its ingress secret is derived from
+    SECRET_KEY: only that process can sign what it stores (docs/channels/email.md)."""
+    secret = hmac.new(settings.SECRET_KEY.encode(), b"email-ingress", hashlib.sha256).hexdigest()
+    credentials = EmailCredentials(
+        domain=settings.EMAIL_DOMAIN.strip().lower(), from_address=settings.EMAIL_FROM,
+        ingress_secret=secret, smtp_host=settings.EMAIL_SMTP_HOST,
+        smtp_port=settings.EMAIL_SMTP_PORT, starttls=settings.EMAIL_SMTP_STARTTLS,
+        user=settings.EMAIL_SMTP_USER, password=settings.EMAIL_SMTP_PASSWORD,
+    )
+    return ChannelAccount("email", EMAIL_ACCOUNT, settings.EMAIL_FROM, credentials)
 
 
 def console_account(settings: Settings) -> ChannelAccount:

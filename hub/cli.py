@@ -5,16 +5,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import secrets
 import signal
 import subprocess
 import sys
 import time
 
 import click
-import requests
 from sqlalchemy import select
-from twilio.request_validator import RequestValidator
 
 from hub import runner
 from hub.auth.models import Role, User
@@ -27,6 +24,7 @@ from hub.routing.service import default_queue
 from hub.sandbox.twilio import SentMessage, TwilioStandin
 from hub.seed import seed_demo
 from hub.settings import Settings
+from hub.simulate import simulate
 
 
 def _settings() -> Settings:
@@ -68,6 +66,19 @@ def serve(host: str, port: int) -> None:
 def worker(fork: bool, burst: bool) -> None:
     """Run an RQ worker (intake, delivery, media, sweeps)."""
     runner.work(_with_redis(_settings()), fork=fork, burst=burst)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2525, show_default=True, type=int)
+def smtp(host: str, port: int) -> None:
+    """Receive mail for EMAIL_DOMAIN (behind the MX): store, commit, then answer 250."""
+    from hub import mail_ingress  # noqa: PLC0415 - aiosmtpd only in the smtp process
+
+    settings = _with_redis(_settings())
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    (settings.data_path / "smtp.port").write_text(str(port))
+    mail_ingress.serve(settings, host=host, port=port)
 
 
 @main.command()
@@ -225,68 +236,14 @@ def customer_erase(customer_id: int, reason: str, keep_invoices: bool, yes: bool
         raise click.ClickException("Redis was unavailable: run the command again to finish")
 
 
-@main.group()
-def simulate() -> None:
-    """Act as a customer against a running hub, signed like the real provider."""
-
-
-@simulate.command("sms")
-@click.option("--from", "from_", required=True, help="The customer's number.")
-@click.option("--body", required=True)
-@click.option("--to", default=None, help="The hub's number (TWILIO_PHONE_NUMBER).")
-@click.option("--account", default=None, help="Account key in the hook URL.")
-def simulate_sms(from_: str, body: str, to: str | None, account: str | None) -> None:
-    """Send an inbound SMS webhook signed exactly as Twilio signs it."""
-    settings = _settings()
-    key = account or settings.TWILIO_ACCOUNT_KEY
-    url = f"{settings.public_url}/hooks/twilio_sms/{key}"
-    sid = "SM" + secrets.token_hex(16)
-    params = {
-        "ToCountry": "FR", "ToState": "", "SmsMessageSid": sid, "NumMedia": "0",
-        "ToCity": "", "FromZip": "", "SmsSid": sid, "FromState": "", "SmsStatus": "received",
-        "FromCity": "", "Body": body, "FromCountry": "", "To": to or settings.TWILIO_PHONE_NUMBER,
-        "ToZip": "", "NumSegments": "1", "MessageSid": sid,
-        "AccountSid": settings.TWILIO_ACCOUNT_SID, "From": from_, "ApiVersion": "2010-04-01",
-    }
-    signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
-    response = requests.post(url, data=params, headers={"X-Twilio-Signature": signature},
-                             timeout=10)
-    click.echo(f"{response.status_code} {sid}")
-    if response.status_code >= 300:
-        raise click.ClickException(response.text[:500])
-
-
-@simulate.command("chat")
-@click.option("--from", "from_", required=True, help="The visitor's id, e.g. visitor-42.")
-@click.option("--body", required=True)
-@click.option("--name", default="", help="The name the visitor gave.")
-def simulate_chat(from_: str, body: str, name: str) -> None:
-    """Send a chat message through the console channel (a chat-kind channel of the demo),
-    signed with its HMAC like a provider hook."""
-    import json  # noqa: PLC0415
-
-    from channels.console import sign  # noqa: PLC0415
-    from hub.bootstrap import console_account  # noqa: PLC0415
-
-    settings = _settings()
-    account = console_account(settings)
-    payload = json.dumps({"id": "chat-" + secrets.token_hex(8), "from": from_, "body": body,
-                          "name": name}).encode()
-    response = requests.post(f"{settings.public_url}/hooks/console/{account.key}",
-                             data=payload, timeout=10,
-                             headers={"Content-Type": "application/json",
-                                      "X-Console-Signature": sign(str(account.credentials),
-                                                                  payload)})
-    click.echo(str(response.status_code))
-    if response.status_code >= 300:
-        raise click.ClickException(response.text[:500])
+main.add_command(simulate)
 
 
 @main.command()
 @click.option("--port", default=5000, show_default=True, type=int)
 def demo(port: int) -> None:
     """Everything in one command: embedded Redis, SQLite, demo data, web + worker +
-    scheduler."""
+    scheduler + smtp."""
     from hub.embedded_redis import start_embedded_redis  # noqa: PLC0415
 
     settings = _settings()
@@ -305,15 +262,18 @@ def demo(port: int) -> None:
         with transaction(_sessions(settings)) as session:
             logins = seed_demo(session)
         exe = [sys.executable, "-m", "hub.cli"]
-        for args in (["serve", "--port", str(port)], ["worker"], ["scheduler"]):
+        smtp_port = _free_port()
+        for args in (["serve", "--port", str(port)], ["worker"], ["scheduler"],
+                     ["smtp", "--port", str(smtp_port)]):
             processes.append(subprocess.Popen([*exe, *args], env=env))
-        _print_demo(env["PUBLIC_URL"], logins)
+        _print_demo(env["PUBLIC_URL"], logins, smtp_port, settings.EMAIL_FROM)
         _wait(processes)
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
         for process in processes:
             process.wait(timeout=15)
+        (settings.data_path / "smtp.port").unlink(missing_ok=True)
         if redis is not None:
             (settings.data_path / "redis.url").unlink(missing_ok=True)
             redis.stop()
@@ -342,7 +302,16 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _print_demo(url: str, logins: list) -> None:  # type: ignore[type-arg]
+def _free_port() -> int:
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _print_demo(url: str, logins: list, smtp_port: int,  # type: ignore[type-arg]
+                mailbox: str) -> None:
     click.echo("")
     click.echo(f"  Entraide is running: {url}/login")
     click.echo(f"  Advisor inbox:       {url}/inbox")
@@ -353,6 +322,9 @@ def _print_demo(url: str, logins: list) -> None:  # type: ignore[type-arg]
         click.echo(f"  {login.role:<11} {login.email}  password: {login.password}")
     click.echo('  Send an SMS:         entraide simulate sms --from +33612345678 --body "Bonjour"')
     click.echo('  Start a chat:        entraide simulate chat --from visitor-1 --body "Bonjour"')
+    click.echo(f"  Mail ({mailbox}):  smtp://127.0.0.1:{smtp_port} (replies are logged)")
+    click.echo('  Send an email:       entraide simulate email --from lea@example.com '
+               '--subject "Ma facture" --body "Bonjour"')
     click.echo("  Stop with Ctrl+C")
     click.echo("")
 

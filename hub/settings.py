@@ -59,6 +59,14 @@ class Settings:
     CRM_BREAKER_OPEN_SECONDS: int = 30
     CHAT_IDENTITY_SECRETS: str = ""  # "brand=secret,…": web-chat identity tokens (HS256)
     CHAT_TOKEN_MAX_LIFETIME_SECONDS: int = 3600  # refuse tokens expiring later than this
+    EMAIL_DOMAIN: str = "entraide.invalid"  # `entraide smtp` accepts mail for this domain only
+    EMAIL_FROM: str = "support@entraide.invalid"
+    EMAIL_SMTP_HOST: str = ""  # the relay for replies; empty: replies are only logged (demo)
+    EMAIL_SMTP_PORT: int = 587
+    EMAIL_SMTP_STARTTLS: bool = True
+    EMAIL_SMTP_USER: str = ""
+    EMAIL_SMTP_PASSWORD: str = ""
+    MAX_EMAIL_BYTES: int = 10_000_000  # `entraide smtp` answers 552 above this
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -68,7 +76,7 @@ class Settings:
             if spec.name not in source:
                 continue
             raw = source[spec.name]
-            parse = {"int": int, "float": float}.get(str(spec.type), str)
+            parse = {"int": int, "float": float, "bool": _flag}.get(str(spec.type), str)
             values[spec.name] = parse(raw)
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()
@@ -112,6 +120,15 @@ class Settings:
                                 + " must be 32+ random characters in production")
         if self.ACCOUNT_PROVIDER == "crm" and not self.CRM_URL_TEMPLATE.startswith("https://"):
             raise SettingsError("CRM_URL_TEMPLATE must be an https:// URL in production")
+
+
+def _flag(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{raw!r} is not a yes/no value (use true or false)")
 
 
 SETTING_NAMES = frozenset(spec.name for spec in fields(Settings))

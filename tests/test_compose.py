@@ -20,7 +20,7 @@ from hub.cli import main
 from hub.settings import SETTING_NAMES
 
 COMPOSE_FILE = Path(__file__).resolve().parents[1] / "docker-compose.yml"
-REQUIRED_SERVICES = {"web", "worker", "scheduler", "redis", "postgres"}
+REQUIRED_SERVICES = {"web", "worker", "scheduler", "smtp", "redis", "postgres"}
 
 
 def load_services(path: Path = COMPOSE_FILE) -> dict[str, dict[str, Any]]:
@@ -108,7 +108,7 @@ def test_an_unknown_environment_variable_is_reported():
     assert unknown_settings(SERVICES) == {}
 
 
-@pytest.mark.parametrize("args", [["smtp"], ["db", "downgrade"], ["serve", "--workers", "4"]])
+@pytest.mark.parametrize("args", [["imap"], ["db", "downgrade"], ["serve", "--workers", "4"]])
 def test_a_command_the_cli_lacks_fails_its_help(args):
     assert CliRunner().invoke(main, [*args, "--help"]).exit_code != 0
 

@@ -64,7 +64,8 @@ def _record_items(session: Session, svc: Services, event: InboundEvent) -> None:
         identity = resolve_sender(session, item=item, region=svc.settings.DEFAULT_REGION)
         thread = identity.address if item.thread_key == item.sender_address else item.thread_key
         conversation = open_conversation(session, identity=identity, channel=event.channel,
-                                         account=event.account, thread_key=thread)
+                                         account=event.account, thread_key=thread,
+                                         subject=item.subject)
         interaction = record_inbound(session, conversation=conversation, item=item)
         if interaction is None:
             continue

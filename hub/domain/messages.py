@@ -67,6 +67,7 @@ class InboundItem:
     occurred_at: datetime | None = None
     attachments: tuple[AttachmentRef, ...] = ()
     sender_scope: str = ""  # the page / account a scoped id belongs to (SCOPED_KINDS)
+    subject: str = ""  # an email's subject: the conversation's subject when it opens one
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,11 @@ class OutboundMessage:
     status_callback_url: str = ""
     media_urls: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
+    # The conversation it answers, for channels that thread (email): its thread key, its
+    # subject and the provider id of the customer's last message (an email's Message-ID).
+    thread_key: str = ""
+    subject: str = ""
+    in_reply_to: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hub.auth.models import User
 from hub.db import enqueue_after_commit, utcnow
 from hub.domain.errors import NotAllowed
-from hub.domain.kinds import DeliveryStatus
+from hub.domain.kinds import DeliveryStatus, Direction
 from hub.domain.messages import DeliveryUpdate, OutboundMessage, SendResult
 from hub.domain.ports import Capabilities
 from hub.events import publish, user_room
@@ -94,6 +94,7 @@ def begin_attempt(session: Session, *, delivery_id: int, callback_url: str) -> A
     delivery.state = DeliveryState.SENDING
     delivery.attempts += 1
     advance_status(delivery.interaction, DeliveryStatus.SENDING)
+    conversation = delivery.interaction.conversation
     return Attempt(
         delivery_id=delivery.id,
         channel=delivery.channel,
@@ -103,8 +104,23 @@ def begin_attempt(session: Session, *, delivery_id: int, callback_url: str) -> A
             body=delivery.interaction.body,
             idempotency_key=delivery.idempotency_key,
             status_callback_url=callback_url,
+            thread_key=conversation.thread_key,
+            subject=conversation.subject,
+            in_reply_to=_last_inbound_id(session, conversation, delivery.channel),
         ),
     )
+
+
+def _last_inbound_id(session: Session, conversation: Conversation, channel: str) -> str:
+    """The provider id of the customer's latest message on this channel ("" if none)."""
+    return session.scalar(
+        select(Interaction.provider_id)
+        .where(Interaction.conversation_id == conversation.id,
+               Interaction.direction == Direction.INBOUND, Interaction.channel == channel,
+               Interaction.provider_id.is_not(None))
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .limit(1)
+    ) or ""
 
 
 def finish_attempt(session: Session, *, delivery_id: int, result: SendResult) -> None:

@@ -14,7 +14,8 @@ from hub.timeline.models import Attachment, Conversation, Interaction
 
 
 def open_conversation(
-    session: Session, *, identity: Identity, channel: str, account: str, thread_key: str
+    session: Session, *, identity: Identity, channel: str, account: str, thread_key: str,
+    subject: str = "",
 ) -> Conversation:
     """The open thread for this key, or a new one (a closed thread is never reopened here)."""
     query = (
@@ -36,6 +37,7 @@ def open_conversation(
             account=account,
             thread_key=thread_key,
             customer_address=identity.address,
+            subject=subject[:300],
         )
         session.add(conversation)
         session.flush()

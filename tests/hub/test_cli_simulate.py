@@ -25,7 +25,7 @@ def through_the_app(client, monkeypatch):
     def post(url, data=None, headers=None, timeout=None):
         return _Answer(client.post(urlsplit(url).path, data=data, headers=headers))
 
-    monkeypatch.setattr("hub.cli.requests.post", post)
+    monkeypatch.setattr("hub.simulate.requests.post", post)
 
 
 @pytest.mark.parametrize("command", [

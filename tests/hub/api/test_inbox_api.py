@@ -149,8 +149,9 @@ def test_reply_by_sms_to_a_console_thread_needs_sms_consent(client, services, co
     options = client.get(f"/api/v1/conversations/{thread_id}/reply-channels",
                          headers=bearer(camille)).get_json()
     assert [(o["channel"], o["current"], o["allowed"]) for o in options] == [
-        ("console", True, True), ("twilio_sms", False, False)]
+        ("console", True, True), ("email", False, False), ("twilio_sms", False, False)]
     assert options[1]["reason"] == "the customer has not consented to this channel"
+    assert options[2]["reason"] == "the customer has not consented to this channel"
     url = f"/api/v1/conversations/{thread_id}/replies"
     refused = client.post(url, headers=bearer(camille),
                           json={"body": "Par SMS ?", "channel": "twilio_sms"})
