@@ -44,6 +44,20 @@ def migrated_database() -> str:
     return DATABASE_URL
 
 
+@pytest.fixture(autouse=True)
+def no_leaked_processes() -> Iterator[None]:
+    """A hub process a test forgot, or whose start failed (a leaked worker would steal the
+    next test's jobs), is killed when the test ends."""
+    yield
+    from tests.support.processes import LIVE
+
+    while LIVE:
+        process = LIVE.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def twilio() -> Iterator[TwilioStandin]:
     with TwilioStandin(TWILIO_SID, TWILIO_TOKEN) as standin:

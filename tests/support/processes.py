@@ -19,6 +19,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Every process started, so that no test leaks one into the next.
+LIVE: list[subprocess.Popen[bytes]] = []
+
+
 class HubProcess:
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
         self.args = args
@@ -32,6 +36,7 @@ class HubProcess:
             [sys.executable, "-m", "hub.cli", *self.args], env=self.env,
             stdout=handle, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2],
         )
+        LIVE.append(self.process)
         return self
 
     def kill(self) -> None:
