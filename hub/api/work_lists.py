@@ -11,12 +11,12 @@ from hub.domain.errors import NotAllowed
 from hub.routing import admin
 from hub.routing.followup import reopen_work, tag_work
 from hub.routing.list_schemas import ReopenIn, TaggedOut, TagsIn, WorkListOut, WorkListQuery
+from hub.routing.presence import viewers_key
 from hub.routing.worklists import ListFilters, ListRefused, list_work
 from hub.web import db, json_error, require_user, services
 
 blueprint = Blueprint("work_lists", __name__, url_prefix="/api/v1/work-items",
                       description="The inbox lists; reopen and tag work")
-VIEWERS_KEY = "entraide:viewers:{}"  # written by hub/realtime/viewers.py
 
 
 def viewers_of(conversation_ids: list[int]) -> dict[int, list[int]]:
@@ -25,7 +25,7 @@ def viewers_of(conversation_ids: list[int]) -> dict[int, list[int]]:
         return {}
     pipe = services().redis.pipeline(transaction=False)
     for cid in conversation_ids:
-        pipe.hvals(VIEWERS_KEY.format(cid))
+        pipe.hvals(viewers_key(cid))
     found = pipe.execute()
     return {cid: sorted({int(v) for v in raw}) for cid, raw in zip(conversation_ids, found,
                                                                    strict=True) if raw}

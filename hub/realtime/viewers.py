@@ -22,16 +22,13 @@ from hub.auth.models import User
 from hub.db import transaction
 from hub.events import publish, user_room
 from hub.realtime.connections import CONNECTIONS
+from hub.routing.presence import viewers_key
 from hub.web import services
 
 log = logging.getLogger(__name__)
 TYPING_EVERY_MS = 2000
 VIEWERS_TTL = 12 * 3600
 _OPEN: dict[str, set[int]] = defaultdict(set)  # this process: socket id -> conversations
-
-
-def _key(conversation_id: int) -> str:
-    return f"entraide:viewers:{conversation_id}"
 
 
 def _request(data: Any) -> tuple[int, int] | None:
@@ -57,11 +54,11 @@ def on_viewing(data: Any = None) -> dict[str, Any]:
         except AccessDenied as error:
             return {"ok": False, "reason": error.reason}
         if viewing:
-            redis.hset(_key(conversation_id), request.sid, user_id)
-            redis.expire(_key(conversation_id), VIEWERS_TTL)
+            redis.hset(viewers_key(conversation_id), request.sid, user_id)
+            redis.expire(viewers_key(conversation_id), VIEWERS_TTL)
             _OPEN[request.sid].add(conversation_id)
         else:
-            redis.hdel(_key(conversation_id), request.sid)
+            redis.hdel(viewers_key(conversation_id), request.sid)
             _OPEN[request.sid].discard(conversation_id)
         shown = announce(session, conversation_id, also=[user_id])
     return {"ok": True, "viewers": shown}
@@ -73,7 +70,7 @@ def on_typing(data: Any = None) -> dict[str, Any]:
         return {"ok": False, "reason": "conversation_id must be an integer"}
     user_id, conversation_id = asked
     redis = services().redis
-    if redis.hget(_key(conversation_id), request.sid) is None:
+    if redis.hget(viewers_key(conversation_id), request.sid) is None:
         return {"ok": False, "reason": "open the conversation first (viewing)"}
     if not redis.set(f"entraide:typing:{conversation_id}:{user_id}", "1", nx=True,
                      px=TYPING_EVERY_MS):
@@ -96,14 +93,14 @@ def forget_socket(sid: str) -> None:
     try:
         with transaction(services().sessions) as session:
             for conversation_id in conversations:
-                redis.hdel(_key(conversation_id), sid)
+                redis.hdel(viewers_key(conversation_id), sid)
                 announce(session, conversation_id)
     except Exception:  # noqa: BLE001 - a closing socket must not fail the disconnect
         log.warning("could not update viewers of socket %s", sid, exc_info=True)
 
 
 def _viewer_ids(conversation_id: int) -> list[int]:
-    raw = services().redis.hvals(_key(conversation_id))
+    raw = services().redis.hvals(viewers_key(conversation_id))
     return sorted({int(v) for v in raw})
 
 

@@ -100,3 +100,9 @@ class Presence:
     def silent_webs(self, older_than: float, now: float | None = None) -> list[str]:
         cutoff = (now or time.time()) - older_than
         return [w.decode() for w in self._redis.zrangebyscore(f"{self._p}:webs", "-inf", cutoff)]
+
+
+def viewers_key(conversation_id: int) -> str:
+    """The Redis hash of who has a conversation open (socket id -> advisor id): written by
+    the socket layer (hub/realtime/viewers.py), read by the inbox lists."""
+    return f"entraide:viewers:{conversation_id}"
