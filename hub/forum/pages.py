@@ -15,6 +15,7 @@ from hub.forum.context import (
     current_member,
     current_moderator,
     db,
+    services,
 )
 from hub.forum.mail import mailer_for
 from hub.forum.models import ForumTopic, PostStatus
@@ -31,7 +32,8 @@ def init_app(app: Flask) -> None:
     )
 
     config = ForumConfig.from_env()
-    app.extensions["forum"] = ForumExtension(config, mailer_for(config))
+    app.extensions["forum"] = ForumExtension(
+        config, mailer_for(config, enqueue=lambda: services().effects.enqueue))
     app.register_blueprint(blueprint)
 
 

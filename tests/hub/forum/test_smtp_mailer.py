@@ -66,3 +66,72 @@ def test_the_setting_chooses_the_mailer():
     assert isinstance(mailer_for(ForumConfig()), LogMailer)
     with pytest.raises(ValueError, match="FORUM_MAILER"):
         mailer_for(ForumConfig(FORUM_MAILER="carrier-pigeon"))
+
+
+def _page_app(services, settings, monkeypatch, port: int):
+    """The hub with FORUM_MAILER=smtp: the forum pages queue their mails."""
+    from hub.app import create_app
+
+    for name, value in {"FORUM_MAILER": "smtp", "FORUM_SMTP_HOST": "127.0.0.1",
+                        "FORUM_SMTP_PORT": str(port),
+                        "FORUM_SMTP_FROM": "forum@brand.test"}.items():
+        monkeypatch.setenv(name, value)
+    application = create_app(settings, services)
+    application.config["TESTING"] = True
+    return application
+
+
+def _register(client) -> None:
+    from tests.hub.forum.conftest import PASSWORD, csrf_of
+
+    token = csrf_of(client, "/forum/register")
+    response = client.post("/forum/register", data={
+        "email": "lea@example.test", "pseudonym": "Léa D.", "password": PASSWORD,
+        "csrf_token": token})
+    assert response.status_code == 200, response.text
+
+
+def test_the_pages_queue_mails_and_a_worker_sends_them(forum, settings, monkeypatch,
+                                                       smtp_server):
+    from hub.forum.mail import MAIL_JOB, QueuedMailer
+    from tests.conftest import run_jobs
+
+    controller, inbox = smtp_server
+    application = _page_app(forum, settings, monkeypatch, controller.port)
+    assert isinstance(application.extensions["forum"].mailer, QueuedMailer)
+    _register(application.test_client())
+    assert inbox.envelopes == []  # nothing sent during the request
+    [job] = forum.queue.get_jobs()
+    assert job.func_name == MAIL_JOB
+    run_jobs(forum)
+    [envelope] = inbox.envelopes
+    assert envelope.rcpt_tos == ["lea@example.test"]
+    body = message_from_bytes(envelope.content, policy=policy.default).get_content()
+    assert "/forum/verify/" in body
+
+
+def test_a_refused_mail_is_retried_until_the_server_answers(forum, settings, monkeypatch):
+    from rq.job import Job
+    from rq.registry import ScheduledJobRegistry
+
+    from tests.conftest import run_jobs
+
+    port = _free_port()
+    application = _page_app(forum, settings, monkeypatch, port)
+    _register(application.test_client())
+    [job] = forum.queue.get_jobs()
+    run_jobs(forum)  # nobody listens on the port: the job fails and is scheduled again
+    job = Job.fetch(job.id, connection=forum.redis)
+    assert job.retries_left == 4
+    assert job.id in ScheduledJobRegistry(queue=forum.queue).get_job_ids()
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        ScheduledJobRegistry(queue=forum.queue).remove(job)
+        forum.queue.enqueue_job(job)  # the retry falls due
+        run_jobs(forum)
+    finally:
+        controller.stop()
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["lea@example.test"]]
