@@ -252,7 +252,7 @@ def demo(port: int) -> None:
     env = dict(os.environ, PUBLIC_URL=os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{port}"))
     sandbox = _twilio_sandbox(settings, env)
     if not settings.REDIS_URL:
-        redis = start_embedded_redis(settings.data_path / "redis")
+        redis = start_embedded_redis(settings.data_path / "redis", own_session=True)
         env["REDIS_URL"] = redis.url
         (settings.data_path / "redis.url").write_text(redis.url)
     signal.signal(signal.SIGTERM, _interrupt)

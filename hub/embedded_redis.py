@@ -123,11 +123,14 @@ def _log_tail(log_file: Path, lines: int = 5) -> str:
     return " | ".join(text.strip().splitlines()[-lines:])
 
 
-def start_embedded_redis(data_dir: Path, *, startup_timeout: float = 10.0) -> EmbeddedRedis:
+def start_embedded_redis(data_dir: Path, *, startup_timeout: float = 10.0,
+                         own_session: bool = False) -> EmbeddedRedis:
     """Start a Redis server on 127.0.0.1 (free port) and wait until it answers PING.
 
     ``data_dir`` is created if needed and used as the server's working directory and
     log location. Returns an ``EmbeddedRedis`` whose ``url`` is ``redis://127.0.0.1:<port>/0``.
+    ``own_session`` keeps the server out of the terminal's process group, so a Ctrl+C
+    reaches the caller, which stops the server last (after the processes that use it).
     """
     binary = find_redis_server()
     data_dir = Path(data_dir).resolve()
@@ -155,6 +158,7 @@ def start_embedded_redis(data_dir: Path, *, startup_timeout: float = 10.0) -> Em
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             cwd=data_dir,
+            start_new_session=own_session,
         )
         deadline = time.monotonic() + startup_timeout
         while time.monotonic() < deadline:
