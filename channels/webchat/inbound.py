@@ -35,7 +35,11 @@ def payload(req: RawRequest) -> dict[str, object]:
 
 
 def event_key(req: RawRequest) -> str:
-    message_id = payload(req).get("id")
+    """The message's key; a message that could never be parsed is refused here, at the
+    door (400 with the reason), rather than stored and failed later."""
+    data = payload(req)
+    _body(data)
+    message_id = data.get("id")
     if not isinstance(message_id, str) or not MESSAGE_ID.match(message_id):
         raise BadPayload("id must be 1 to 64 characters from A-Z a-z 0-9 _ -")
     visitor = unverified_visitor_of(req.header(SESSION_HEADER))
@@ -45,11 +49,16 @@ def event_key(req: RawRequest) -> str:
 
 
 def parse(req: RawRequest) -> list[InboundItem]:
-    body = payload(req).get("body")
+    body = _body(payload(req))
+    visitor = unverified_visitor_of(req.header(SESSION_HEADER))
+    return [InboundItem(provider_id=event_key(req), sender_kind=IdentityKind.CHAT,
+                        sender_address=visitor, body=body, thread_key=visitor)]
+
+
+def _body(data: dict[str, object]) -> str:
+    body = data.get("body")
     if not isinstance(body, str) or not body.strip():
         raise BadPayload("body must be a non-empty string")
     if len(body) > MAX_BODY:
         raise BadPayload(f"body must be at most {MAX_BODY} characters")
-    visitor = unverified_visitor_of(req.header(SESSION_HEADER))
-    return [InboundItem(provider_id=event_key(req), sender_kind=IdentityKind.CHAT,
-                        sender_address=visitor, body=body.strip(), thread_key=visitor)]
+    return body.strip()

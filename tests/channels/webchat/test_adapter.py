@@ -112,6 +112,8 @@ def test_the_event_key_is_the_widgets_message_id_scoped_by_the_visitor():
 @pytest.mark.parametrize("body", [{}, {"id": ""}, {"id": "a b"}, {"id": "x" * 65}, {"id": 3},
                                   [], b"not json", b"\xff"])
 def test_a_message_without_a_valid_id_is_a_bad_payload(body):
+    if isinstance(body, dict):
+        body = {**body, "body": "Bonjour"}
     with pytest.raises(BadPayload) as bad:
         adapter.event_key(post(body, session_for()))
     assert bad.value.reason
@@ -141,7 +143,9 @@ def test_parse_still_works_when_the_session_expired_after_it_was_stored():
     ({"id": "m1", "body": 12}, "non-empty"),
     ({"id": "m1", "body": "x" * 4001}, "at most 4000"),
 ])
-def test_parse_refuses_an_empty_or_oversized_body(body, reason):
+def test_an_empty_or_oversized_body_is_refused_at_the_door_and_by_parse(body, reason):
+    with pytest.raises(BadPayload, match=reason):
+        adapter.event_key(post(body, session_for()))
     with pytest.raises(BadPayload, match=reason):
         adapter.parse(post(body, session_for()), SITE)
 

@@ -164,11 +164,17 @@ def test_bad_session_requests_are_400_with_the_field(client, body, field):
     assert field in response.get_json()["errors"]
 
 
-def test_a_message_without_an_id_is_a_400_with_a_reason(client):
+@pytest.mark.parametrize(("body", "expected"), [
+    ({"body": "x"}, "id must be"), ({"id": "m1", "body": "  "}, "non-empty"),
+    ({"id": "m1", "body": "x" * 4001}, "at most 4000"),
+])
+def test_bad_messages_are_400_with_a_reason_and_not_stored(client, db_session, body,
+                                                             expected):
     visitor = new_session(client)
-    response = client.post(HOOK, json={"body": "x"}, headers={HEADER: visitor["session"]})
+    response = client.post(HOOK, json=body, headers={HEADER: visitor["session"]})
     assert response.status_code == 400
-    assert "id must be" in reason(response)
+    assert expected in reason(response)
+    assert db_session.scalar(select(func.count()).select_from(InboundEvent)) == 0
 
 
 def test_an_unknown_account_is_404(client):
