@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import request
 from flask_socketio import SocketIO, emit, join_room
+from socketio.exceptions import ConnectionRefusedError as Refused
 from sqlalchemy.orm import Session
 
 from hub.db import transaction
@@ -51,7 +52,7 @@ def on_connect(auth: dict[str, Any] | None = None) -> bool:
         visitor = adapter.visitor_of(token, configured)
     except (SignatureRejected, UnknownChannel) as error:
         log.warning("visitor socket refused (sid %s): %s", request.sid, error.reason)
-        raise ConnectionRefusedError(error.reason) from None
+        raise Refused(error.reason) from None  # the client gets the reason
     join_room(adapter.room(configured, visitor))
     _VISITORS[request.sid] = (account, visitor)
     return True

@@ -120,8 +120,7 @@
     const response = await fetch(base + "/history", { headers: { [HEADER]: state.session } });
     if (!response.ok) return;
     const answer = await response.json();
-    ui.log.replaceChildren();
-    state.keys.clear();
+    // Merged by key, never replaced: a message being sent is not in the history yet.
     answer.messages.forEach(show);
   }
 
@@ -183,7 +182,9 @@
 
   async function submit() {
     const body = ui.text.value.trim();
-    if (!body || !state.session) return;
+    if (!body) return;
+    if (!state.session) await open(); // still opening: send once the session is there
+    if (!state.session) { ui.status.textContent = state.T.failed; return; }
     const id = newId();
     const item = show({ key: state.visitorId + ":" + id, direction: "inbound", body });
     item.classList.add("pending");
