@@ -223,7 +223,8 @@ def _emitter(manager: RedisManager) -> Any:
 
 def _visitor_pusher(manager: RedisManager) -> Push:
     """The web-chat adapter's live connection: the visitor's room on /visitor, through the
-    Redis message queue (so workers and every web process reach every visitor)."""
+    Redis message queue (so workers and every web process reach every visitor).
+    RedisManager logs and drops a publish it cannot make; the reply is stored either way."""
     def push(room: str, event: str, data: dict[str, Any]) -> None:
         try:
             manager.emit(event, data, namespace=VISITOR_NAMESPACE, room=room)

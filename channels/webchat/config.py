@@ -10,8 +10,9 @@ from typing import Any
 from hub.domain.errors import ProviderError
 from hub.domain.ports import VISITOR_SESSION_HEADER
 
-# push(room, event, data): emit ``event`` to the visitors' Socket.IO room. It raises
-# ProviderError when the push cannot be handed over (Redis down: retryable).
+# push(room, event, data): emit ``event`` to the visitors' Socket.IO room. It may raise
+# ProviderError when the push cannot be handed over (retryable); a push that is handed
+# over but reaches no browser is not an error: the reply is in the visitor's history.
 Push = Callable[[str, str, dict[str, Any]], None]
 
 SESSION_HEADER = VISITOR_SESSION_HEADER
