@@ -186,8 +186,11 @@ def test_a_signed_in_visitor_is_the_brands_customer(client, services, db_session
     token = sign_identity_token({"sub": "client-1001", "email": "lea.dubois@example.fr",
                                  "name": "Léa Dubois", "exp": int(time.time()) + 300},
                                 BRAND_SECRET)
-    visitor = new_session(client, brand="demo", identity_token=token)
+    first = new_session(client, brand="demo", identity_token=token)
+    # every page load of the brand's site signs in again, with the stored session
+    visitor = new_session(client, brand="demo", identity_token=token, session=first["session"])
     assert visitor["signed_in"] is True
+    assert visitor["visitor_id"] == first["visitor_id"]
     say(client, visitor["session"], "Bonjour, c'est Léa")
     run_jobs(services)
     conversation = db_session.scalar(select(Conversation))
