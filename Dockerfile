@@ -28,6 +28,7 @@ COPY channels ./channels
 COPY workers ./workers
 COPY agent_ui ./agent_ui
 COPY --from=assets /vendor/ ./agent_ui/static/vendor/
+COPY --from=assets /vendor/ ./hub/webchat/static/vendor/
 # Compile the translation catalogs (as `make translations` does) when there are any,
 # so the .mo files are packaged; then install the hub itself (not editable).
 RUN pip install 'babel>=2.12' \

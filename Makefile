@@ -15,6 +15,9 @@ VENDOR_DIR := agent_ui/static/vendor
 # Files copied from node_modules/ into $(VENDOR_DIR) (a .map next to each is copied too).
 VENDOR_FILES := node_modules/socket.io-client/dist/socket.io.min.js
 VENDOR_TARGETS := $(addprefix $(VENDOR_DIR)/,$(notdir $(VENDOR_FILES)))
+# The chat widget runs on brands' sites and is served by the hub itself (hub/webchat).
+WIDGET_VENDOR_DIR := hub/webchat/static/vendor
+WIDGET_VENDOR_TARGETS := $(addprefix $(WIDGET_VENDOR_DIR)/,$(notdir $(VENDOR_FILES)))
 
 TRANSLATIONS := hub/translations
 
@@ -42,7 +45,7 @@ $(VENV_STAMP): pyproject.toml
 
 # --- Front-end packages (npm at build time, served by the hub, never a CDN) -----------
 
-assets: $(VENDOR_TARGETS)
+assets: $(VENDOR_TARGETS) $(WIDGET_VENDOR_TARGETS)
 
 $(NODE_STAMP): package.json $(wildcard package-lock.json)
 	@command -v npm >/dev/null || { echo "make assets needs Node.js and npm: apt-get install nodejs npm"; exit 1; }
@@ -60,6 +63,11 @@ $(VENDOR_TARGETS): $(NODE_STAMP)
 		if [ -f "$$f.map" ]; then cp "$$f.map" $(VENDOR_DIR)/; fi; \
 	done
 	@touch $(VENDOR_TARGETS)
+
+$(WIDGET_VENDOR_TARGETS): $(VENDOR_TARGETS)
+	@mkdir -p $(WIDGET_VENDOR_DIR)
+	@cp $(VENDOR_DIR)/* $(WIDGET_VENDOR_DIR)/
+	@touch $(WIDGET_VENDOR_TARGETS)
 
 # --- Translations ---------------------------------------------------------------------
 

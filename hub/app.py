@@ -37,9 +37,10 @@ from hub.api import (
 from hub.auth.service import user_for_session_id, user_for_token
 from hub.bootstrap import Services, build_services, socketio_channel
 from hub.forum.pages import init_app as init_forum
-from hub.realtime import agent_socket, supervisor_socket
+from hub.realtime import agent_socket, supervisor_socket, visitor_socket
 from hub.settings import Settings
 from hub.web import close_db, db, json_error, require_user
+from hub.webchat import pages as webchat
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("fr", "en")
@@ -116,9 +117,11 @@ def _bearer_user(req: Any) -> Any:
 
 
 def _check_csrf() -> None:
-    """Session-authenticated writes need the CSRF token; provider hooks and bearer
-    tokens carry their own proof."""
-    if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith("/hooks/"):
+    """Session-authenticated writes need the CSRF token; provider hooks, the chat
+    widget's visitor session (a header, never a cookie) and bearer tokens carry their own
+    proof."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or \
+            request.path.startswith(("/hooks/", "/chat/")):
         return
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         return
@@ -154,6 +157,9 @@ def _init_api(app: Flask) -> None:
     api.register_blueprint(incidents.blueprint)
     app.register_blueprint(hooks.blueprint)
     csrf.exempt(hooks.blueprint)
+    app.register_blueprint(webchat.blueprint)  # the web-chat widget (no cookies: no CSRF)
+    csrf.exempt(webchat.blueprint)
+    app.after_request(webchat.allow_brand_sites)
     app.register_error_handler(HTTPException, _http_error)
 
 
@@ -181,6 +187,7 @@ def _init_socketio(app: Flask, settings: Settings, services: Services) -> None:
     )
     agent_socket.register(socketio)
     supervisor_socket.register(socketio)
+    visitor_socket.register(socketio)
     app.extensions["entraide.socketio"] = socketio
 
 

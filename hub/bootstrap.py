@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from channels import ADAPTERS
 from channels.email.config import EmailCredentials
 from channels.twilio_sms.config import TwilioCredentials
+from channels.webchat.config import Push, WebchatCredentials, no_push
 from hub.auth.throttle import Limit, SignInThrottle
 from hub.customers.accounts import SqlAccountProvider
 from hub.customers.breaker import CircuitBreaker
 from hub.customers.crm import CrmAccountProvider
 from hub.db import Effects, make_engine, make_sessionmaker
+from hub.domain.errors import ProviderError
 from hub.domain.ports import AccountProvider, ChannelAccount
 from hub.domain.registry import ChannelRegistry
 from hub.routing.context import RoutingContext
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "/agent"
 SUPERVISOR_NAMESPACE = "/supervisor"
+VISITOR_NAMESPACE = "/visitor"  # web-chat visitors (hub/realtime/visitor_socket.py)
 
 
 def namespaces_for(room: str) -> tuple[str, ...]:
@@ -99,7 +102,8 @@ def build_services(settings: Settings, *, redis_url: str | None = None) -> Servi
     redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
     queue = Queue(settings.RQ_QUEUE, connection=redis,
                   default_timeout=settings.JOB_TIMEOUT_SECONDS)
-    effects = Effects(enqueue=_enqueuer(queue), emit=_emitter(url))
+    manager = RedisManager(url, channel=socketio_channel(url), write_only=True)
+    effects = Effects(enqueue=_enqueuer(queue), emit=_emitter(manager))
     services = Services(
         settings=settings,
         redis_url=url,
@@ -107,7 +111,8 @@ def build_services(settings: Settings, *, redis_url: str | None = None) -> Servi
         sessions=make_sessionmaker(engine, effects),
         redis=redis,
         queue=queue,
-        channels=ChannelRegistry(ADAPTERS, channel_accounts(settings)),
+        channels=ChannelRegistry(ADAPTERS, channel_accounts(settings,
+                                                            push=_visitor_pusher(manager))),
         effects=effects,
     )
     _ = services.accounts  # a bad ACCOUNT_PROVIDER / CRM_* setting stops the process now
@@ -134,7 +139,7 @@ def account_provider(settings: Settings, sessions: sessionmaker[Session],
         raise SettingsError(str(error)) from error
 
 
-def channel_accounts(settings: Settings) -> list[ChannelAccount]:
+def channel_accounts(settings: Settings, *, push: Push = no_push) -> list[ChannelAccount]:
     twilio = TwilioCredentials(
         account_sid=settings.TWILIO_ACCOUNT_SID,
         auth_token=settings.TWILIO_AUTH_TOKEN,
@@ -144,7 +149,21 @@ def channel_accounts(settings: Settings) -> list[ChannelAccount]:
         ChannelAccount("twilio_sms", settings.TWILIO_ACCOUNT_KEY,
                        settings.TWILIO_PHONE_NUMBER, twilio),
         email_account(settings),
+        *webchat_accounts(settings, push),
     ] + ([] if settings.production else [console_account(settings)])
+
+
+def webchat_accounts(settings: Settings, push: Push) -> list[ChannelAccount]:
+    """One account per WEBCHAT_ACCOUNTS key; each signs its visitors' sessions with a key
+    derived from SECRET_KEY (docs/channels/webchat.md)."""
+    accounts = []
+    for key in filter(None, (k.strip() for k in settings.WEBCHAT_ACCOUNTS.split(","))):
+        secret = hmac.new(settings.SECRET_KEY.encode(), f"webchat-session:{key}".encode(),
+                          hashlib.sha256).hexdigest()
+        credentials = WebchatCredentials(
+            secret=secret, session_max_age=settings.WEBCHAT_SESSION_MAX_AGE_SECONDS, push=push)
+        accounts.append(ChannelAccount("webchat", key, key, credentials))
+    return accounts
 
 
 EMAIL_ACCOUNT = "default"
@@ -191,9 +210,7 @@ def _enqueuer(queue: Queue) -> Any:
     return enqueue
 
 
-def _emitter(url: str) -> Any:
-    manager = RedisManager(url, channel=socketio_channel(url), write_only=True)
-
+def _emitter(manager: RedisManager) -> Any:
     def emit(message: dict[str, Any]) -> None:
         try:
             for namespace in namespaces_for(message["room"]):
@@ -202,3 +219,17 @@ def _emitter(url: str) -> Any:
             log.warning("could not emit event %s; clients catch up", message["id"])
 
     return emit
+
+
+def _visitor_pusher(manager: RedisManager) -> Push:
+    """The web-chat adapter's live connection: the visitor's room on /visitor, through the
+    Redis message queue (so workers and every web process reach every visitor).
+    RedisManager logs and drops a publish it cannot make; the reply is stored either way."""
+    def push(room: str, event: str, data: dict[str, Any]) -> None:
+        try:
+            manager.emit(event, data, namespace=VISITOR_NAMESPACE, room=room)
+        except RedisError as error:
+            raise ProviderError(f"could not push to the visitor: {error}",
+                                retryable=True) from error
+
+    return push

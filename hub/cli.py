@@ -316,6 +316,7 @@ def _print_demo(url: str, logins: list, smtp_port: int,  # type: ignore[type-arg
     click.echo(f"  Entraide is running: {url}/login")
     click.echo(f"  Advisor inbox:       {url}/inbox")
     click.echo(f"  Community forum:     {url}/forum/")
+    click.echo(f"  Chat as a customer:  {url}/chat/demo  (the web-chat widget on a brand page)")
     click.echo(f"  Forum metrics:       {url}/forum/metrics  (supervisors)")
     click.echo(f"  API (OpenAPI):       {url}/api/v1/openapi.json")
     for login in logins:

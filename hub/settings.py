@@ -59,6 +59,9 @@ class Settings:
     CRM_BREAKER_OPEN_SECONDS: int = 30
     CHAT_IDENTITY_SECRETS: str = ""  # "brand=secret,…": web-chat identity tokens (HS256)
     CHAT_TOKEN_MAX_LIFETIME_SECONDS: int = 3600  # refuse tokens expiring later than this
+    WEBCHAT_ACCOUNTS: str = "site"  # web-chat widget accounts, comma separated (/chat/<key>)
+    WEBCHAT_SESSION_MAX_AGE_SECONDS: int = 30 * 86400  # a visitor session lasts this long
+    WEBCHAT_ORIGINS: str = ""  # brand sites (https://shop.example) allowed to embed the widget
     EMAIL_DOMAIN: str = "entraide.invalid"  # `entraide smtp` accepts mail for this domain only
     EMAIL_FROM: str = "support@entraide.invalid"
     EMAIL_SMTP_HOST: str = ""  # the relay for replies; empty: replies are only logged (demo)

@@ -78,6 +78,25 @@
     box.textContent = others.length ? box.dataset.also + " " + others.map((v) => v.name).join(", ") : "";
   }
 
+  // "Léa is typing…" under the open conversation: a colleague, or the customer of a web
+  // chat (conversation.typing, at most every 2 s); hidden 5 s after the last one.
+  let typingTimer = null;
+  function showTyping(data) {
+    const box = document.getElementById("typing-indicator");
+    if (!open || open.conversationId !== data.conversation_id) return;
+    const name = data.name || (data.customer ? box.dataset.customer : "");
+    box.textContent = box.dataset.typing.replace("{name}", name);
+    box.hidden = false;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => { box.hidden = true; }, 5000);
+  }
+
+  function hideTyping(data) {
+    if (open && open.conversationId === data.conversation_id) {
+      document.getElementById("typing-indicator").hidden = true;
+    }
+  }
+
   function setConnection(key, text) {
     const status = document.getElementById("connection");
     status.textContent = text || status.dataset[key];
@@ -95,6 +114,8 @@
     const data = message.data;
     (listeners.get(message.event) || []).forEach((fn) => fn(data, message));
     if (message.event === "conversation.viewers") showCollision(data.conversation_id, data.viewers);
+    if (message.event === "conversation.typing") showTyping(data);
+    if (message.event === "message.created" && data.direction === "inbound") hideTyping(data);
     if (["offer.created", "offer.accepted", "offer.withdrawn", "presence.changed", "work.closed",
       "work.transferred", "work.reopened"].includes(message.event)) refreshLoad();
     if (message.event === "presence.changed") showPresence(data.status);

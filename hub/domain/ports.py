@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from hub.domain.kinds import ChannelKind
 from hub.domain.messages import (
@@ -55,6 +55,23 @@ class ChannelAdapter(Protocol):
     def send(self, message: OutboundMessage, account: ChannelAccount) -> SendResult: ...
 
     def fetch_media(self, url: str, account: ChannelAccount, max_bytes: int) -> bytes: ...
+
+
+VISITOR_SESSION_HEADER = "X-Entraide-Session"
+
+
+@runtime_checkable
+class VisitorSessions(Protocol):
+    """An adapter whose customers write from the hub's own widget (web chat): the hub
+    issues the visitor's signed session and checks it on the visitor's socket."""
+
+    def issue_session(self, account: ChannelAccount, visitor_id: str) -> str: ...
+
+    def visitor_of(self, token: str | None, account: ChannelAccount) -> str: ...
+
+    def new_visitor_id(self) -> str: ...
+
+    def room(self, account: ChannelAccount, visitor_id: str) -> str: ...
 
 
 class AccountProvider(Protocol):

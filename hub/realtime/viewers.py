@@ -21,8 +21,10 @@ from hub.access import AccessDenied, access_conversation
 from hub.auth.models import User
 from hub.db import transaction
 from hub.events import publish, user_room
+from hub.realtime import visitor_socket
 from hub.realtime.connections import CONNECTIONS
 from hub.routing.presence import viewers_key
+from hub.timeline.models import Conversation
 from hub.web import services
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,9 @@ def on_typing(data: Any = None) -> dict[str, Any]:
         payload = {"conversation_id": conversation_id, "user_id": user_id, "name": user.name}
         for other in set(_viewer_ids(conversation_id)) - {user_id}:
             publish(session, room=user_room(other), name="conversation.typing", payload=payload)
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is not None:
+            visitor_socket.advisor_typing(conversation)
     return {"ok": True}
 
 

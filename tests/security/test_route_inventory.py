@@ -39,6 +39,12 @@ PUBLIC: dict[str, str] = {
     "forum.logout": "signing out is harmless",
     "forum.register": "members register",
     "forum.verify": "the signed link of a verification email",
+    "webchat.static": "the chat widget's script and styles, loaded by brands' sites",
+    "webchat.demo": "a demo brand page embedding the chat widget (no data)",
+    "webchat.strings": "the chat widget's words in the visitor's language",
+    "webchat.open_session": "visitors have no account: a new anonymous visitor, or one "
+                            "proven by the session or the brand's identity token",
+    "webchat.history": "refused with 403 without the visitor session the hub signed",
 }
 
 ADVISOR_SIGN_IN = "/login"

@@ -25,7 +25,8 @@ class Stack:
     def start(self) -> Stack:
         for process in (self.web, self.worker, self.scheduler):
             process.start()
-        wait_http(self.settings.PUBLIC_URL + "/api/v1/health", process=self.web)
+        # as tests/hub/realtime: a web process starts slowly on a loaded machine
+        wait_http(self.settings.PUBLIC_URL + "/api/v1/health", timeout=120, process=self.web)
         return self
 
     def stop(self) -> None:
