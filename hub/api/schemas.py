@@ -47,6 +47,8 @@ class InteractionOut(Schema):
     direction = fields.String()
     body = fields.String()
     status = fields.String()
+    has_html = fields.Boolean(metadata={
+        "description": "an email's sanitized HTML part is at /api/v1/interactions/<id>/html"})
     occurred_at = fields.String()
     attachments = fields.List(fields.Nested(AttachmentOut))
 

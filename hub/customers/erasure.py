@@ -29,7 +29,8 @@ POLICIES: dict[str, str] = {
                  "reset; erased_at set",
     "identities": "deleted",
     "conversations": "kept for counts; customer_address, thread_key, subject emptied; closed",
-    "interactions": "kept for counts (channel, direction, time, status); body emptied",
+    "interactions": "kept for counts (channel, direction, time, status); body emptied, "
+                    "HTML part removed",
     "attachments": "deleted, with their files under DATA_DIR/attachments",
     "deliveries": "kept; to_address and last_error emptied",
     "inbound_events": "deleted: the raw webhooks of their messages and statuses, and any "
@@ -57,6 +58,8 @@ POLICIES: dict[str, str] = {
     "forum_private_messages": "body emptied for the member linked to the customer (a copy "
                               "of the private case's interactions)",
     "incident_topics": "kept (forum policy)",
+    "incident_conversations": "kept: ids only (an incident and a conversation kept for "
+                              "counts)",
     "users": "advisors, not customers",
     **{name: NO_PERSONAL_DATA for name in (
         "teams", "api_tokens", "queues", "queue_members", "forum_categories", "forum_ranks",
@@ -133,7 +136,7 @@ def _timeline(session: Session, subject: Subject, out: Erased) -> None:
         .values(to_address="", last_error="")).rowcount
     out.counts["interactions"] = session.execute(
         update(interactions).where(interactions.c.customer_id.in_(subject.customer_ids))
-        .values(body="")).rowcount
+        .values(body="", html=None)).rowcount
     out.counts["conversations"] = session.execute(
         update(conversations).where(conversations.c.customer_id.in_(subject.customer_ids))
         .values(customer_address="", thread_key="", subject="", status="closed")).rowcount

@@ -68,6 +68,7 @@ class InboundItem:
     attachments: tuple[AttachmentRef, ...] = ()
     sender_scope: str = ""  # the page / account a scoped id belongs to (SCOPED_KINDS)
     subject: str = ""  # an email's subject: the conversation's subject when it opens one
+    html: str = ""  # an email's HTML part, already sanitized by the adapter ("" if none)
 
 
 @dataclass(frozen=True)

@@ -155,3 +155,23 @@ def test_a_first_mail_to_a_customer_has_no_re_and_no_in_reply_to():
     assert mail["In-Reply-To"] is None
     token = threads.token_of("k3")
     assert mail["Reply-To"] == f"reply+{token}@{DOMAIN}"
+
+
+def test_the_html_part_is_kept_sanitized_beside_the_text_part():
+    from tests.channels.email.mails import HOSTILE_HTML, alternative
+
+    item = parse_one(bytes(alternative("Bonjour, ma facture est fausse.", HOSTILE_HTML)))
+    assert item.body == "Bonjour, ma facture est fausse."
+    assert "<b>l'équipe</b>" in item.html
+    assert "script" not in item.html and "onerror" not in item.html
+
+
+def test_an_html_only_mail_keeps_its_html_and_a_text_version():
+    item = parse_one(HTML_ONLY)
+    assert "Bonjour <b>équipe</b>" in item.html
+    assert "alert" not in item.html
+    assert item.body.startswith("Bonjour équipe")
+
+
+def test_a_text_only_mail_has_no_html():
+    assert parse_one(PLAIN).html == ""
