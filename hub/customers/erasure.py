@@ -32,7 +32,7 @@ POLICIES: dict[str, str] = {
     "interactions": "kept for counts (channel, direction, time, status); body emptied, "
                     "HTML part removed",
     "attachments": "deleted, with their files under DATA_DIR/attachments",
-    "deliveries": "kept; to_address and last_error emptied",
+    "deliveries": "kept; to_address, last_error and subject emptied",
     "inbound_events": "deleted: the raw webhooks of their messages and statuses, and any "
                       "raw event mentioning their address, number or name",
     "realtime_events": "deleted: outbox rows about their customer, conversations or messages",
@@ -133,7 +133,7 @@ def _timeline(session: Session, subject: Subject, out: Erased) -> None:
         select(deliveries.c.id).where(deliveries.c.interaction_id.in_(theirs))))
     out.counts["deliveries"] = session.execute(
         update(deliveries).where(deliveries.c.interaction_id.in_(theirs))
-        .values(to_address="", last_error="")).rowcount
+        .values(to_address="", last_error="", subject="")).rowcount
     out.counts["interactions"] = session.execute(
         update(interactions).where(interactions.c.customer_id.in_(subject.customer_ids))
         .values(body="", html=None)).rowcount

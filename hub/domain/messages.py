@@ -81,6 +81,16 @@ class DeliveryUpdate:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """The message a reply quotes (an email reply's "On …, X wrote:" and ``>`` lines)."""
+
+    text: str
+    author: str
+    at: datetime
+    language: str = ""  # the customer's ("fr", "en"…): the attribution line's language
+
+
+@dataclass(frozen=True)
 class OutboundMessage:
     to: str
     body: str
@@ -93,6 +103,10 @@ class OutboundMessage:
     thread_key: str = ""
     subject: str = ""
     in_reply_to: str = ""
+    # the advisor wrote the subject: sent as is (else "Re: " + the conversation's subject)
+    exact_subject: bool = False
+    quote: Quote | None = None
+    references: tuple[str, ...] = ()  # the thread's message ids, oldest first (References)
 
 
 @dataclass(frozen=True)
