@@ -70,3 +70,19 @@ def test_an_advisor_who_does_not_handle_the_customer_gets_a_404(client, services
     assert client.get(f"/api/v1/interactions/{interaction.id}/html").status_code == 401
     assert client.get("/api/v1/interactions/999999/html",
                       headers=bearer(camille)).status_code == 404
+
+
+def test_a_live_html_mail_on_an_assigned_conversation_is_pushed_with_has_html(
+        client, services, db_session):
+    from hub.events import RealtimeEvent
+
+    camille = available_advisor(services)
+    receive(services, plain("Bonjour", message_id="<live-1@example.com>"))
+    accept(services, camille.user.id)
+    follow_up = alternative("Suite", "<p>Suite <b>HTML</b></p>",
+                            message_id="<live-2@example.com>", sender="lea@example.com")
+    follow_up["In-Reply-To"] = "<live-1@example.com>"  # the same thread
+    receive(services, follow_up)
+    pushed = [e.payload for e in db_session.scalars(select(RealtimeEvent).where(
+        RealtimeEvent.name == "message.created"))]
+    assert [(p["body"], p["has_html"]) for p in pushed] == [("Suite", True)]
