@@ -26,7 +26,9 @@ from hub.api import (
     health,
     hooks,
     identity_tokens,
+    incident_links,
     incidents,
+    interaction_html,
     notes,
     offers,
     routing_admin,
@@ -147,7 +149,8 @@ def _init_api(app: Flask) -> None:
     api = Api(app)
     app.extensions["entraide.api"] = api
     for module in (events, offers, conversations, customers, customer_admin, timeline,
-                   identity_tokens, health, notes, canned, attachments):
+                   identity_tokens, health, notes, canned, attachments,
+                   interaction_html, incident_links):
         api.register_blueprint(module.blueprint)
     api.register_blueprint(routing_admin.queues)
     api.register_blueprint(routing_admin.blueprint)

@@ -1,6 +1,7 @@
 // The composer of a conversation: reply (on the conversation's channel or another one the
 // customer allows) or private note (with @mentions); canned responses by "/" or "#";
-// SMS segments and channel limits; Ctrl+Enter sends; the draft lives in localStorage per
+// SMS segments and channel limits; an email's subject and quote (email_reply.js);
+// Ctrl+Enter sends; the draft lives in localStorage per
 // conversation until it is sent. Exposes window.EntraideComposer.build(conversation, hooks).
 (function () {
   "use strict";
@@ -77,6 +78,7 @@
     const send = el("button", T.send, "send");
     send.type = "submit";
     form.append(modes, channelLabel, text, suggestions, counter, hint, error, send);
+    const email = window.EntraideEmailReply.attach(form, conversation, text); // email_reply.js
 
     const state = { mode: "reply", texts: { reply: draft.reply, note: draft.note },
       channel: draft.channel || conversation.channel, options: [], mentions: new Map(),
@@ -125,6 +127,7 @@
         const sms = smsSegments(text.value);
         shown += " · " + sms.segments + " " + T.segments + " (" + sms.encoding + ")";
       }
+      email.show(state.mode === "reply" && current.kind === "email");
       counter.textContent = tooLong ? shown + " · " + T.tooLong : shown;
       counter.classList.toggle("over", tooLong);
       send.disabled = tooLong;
@@ -251,13 +254,14 @@
       const url = "/api/v1/conversations/" + conversation.id + (note ? "/notes" : "/replies");
       const mentions = [...state.mentions].filter(([, name]) => body.includes("@" + name))
         .map(([id]) => id);
-      const payload = note ? { body, mentions } : { body, channel: state.channel };
+      const payload = note ? { body, mentions }
+        : { body, channel: state.channel, ...email.payload() };
       const response = await post(url, payload);
       const answer = await response.json().catch(() => null);
       if (!response.ok) { error.textContent = errorText(answer); return; }
       (note ? hooks.onNote : hooks.onSent)(answer);
       text.value = "";
-      if (note) state.mentions.clear();
+      if (note) state.mentions.clear(); else email.reset();
       save();
       hint.textContent = T.cannedHint;
       count();

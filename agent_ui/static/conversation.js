@@ -116,11 +116,26 @@
       const status = el("span", statusText(item.status), "status");
       status.dataset.status = item.status;
       meta.append(status);
-      line.append(meta, el("p", item.body, "body"));
+      line.append(meta, ...body(item));
       item.attachments.forEach((a) => line.append(attachment(a)));
       insertByTime(box.querySelector(".items"), line);
     });
     return currentId;
+  }
+
+  // An email's HTML part: sanitized at ingest, served with its own CSP, shown in a frame
+  // without scripts or same origin; the text part stays below it, folded, as fallback.
+  function body(item) {
+    const text = el("p", item.body, "body");
+    if (!item.has_html) return [text];
+    const frame = el("iframe", null, "email-html");
+    frame.setAttribute("sandbox", "allow-popups allow-popups-to-escape-sandbox");
+    frame.setAttribute("referrerpolicy", "no-referrer");
+    frame.title = T.htmlFrame;
+    frame.src = "/api/v1/interactions/" + item.id + "/html";
+    const fallback = el("details", null, "text-part");
+    fallback.append(el("summary", T.textPart), text);
+    return [frame, fallback];
   }
 
   function attachment(a) {

@@ -1,6 +1,6 @@
 // The customer panel: profile (VIP, tags, preferred channel, consent; saved with PATCH),
 // identities, account history (or "Account data unavailable"), merge suggestions to accept
-// or reject, and the linked forum member's activity. Exposes window.EntraideCustomer.show(id).
+// or reject, the customer's open incidents, and the linked forum member's activity. Exposes window.EntraideCustomer.show(id).
 (function () {
   "use strict";
   const pane = document.getElementById("customer-pane");
@@ -48,7 +48,38 @@
     const title = el("h3", customer.name, "customer-name");
     if (customer.vip) title.append(el("span", T.vip, "vip-badge"));
     card.append(title, profileForm(customer), identities(customer), account(customer.account));
-    card.append(await suggestions(customerId), await forum(customerId));
+    card.append(await incidents(customerId), await suggestions(customerId), await forum(customerId));
+  }
+
+  // Open incidents: linked to one of the customer's conversations, or matched to a question
+  // the customer asked on the forum. Refreshed on "incidents.changed".
+  async function incidents(customerId) {
+    const box = section(T.incidents, "incidents");
+    const answer = await call("GET", "/api/v1/customers/" + customerId + "/incidents");
+    if (!answer.ok || !answer.body.length) {
+      box.append(el("p", T.noIncident, "muted"));
+      return box;
+    }
+    const list = el("ul");
+    answer.body.forEach((incident) => {
+      const item = el("li", incident.title, "incident");
+      item.dataset.incidentId = incident.id;
+      const via = [];
+      if (incident.conversation_ids.length) via.push(T.viaConversation + " #" +
+        incident.conversation_ids.join(", #"));
+      if (incident.topic_ids.length) via.push(T.viaForum);
+      item.append(el("span", " · " + via.join(" · "), "muted"));
+      list.append(item);
+    });
+    box.append(list);
+    return box;
+  }
+
+  async function refreshIncidents(data) {
+    if (shown !== data.customer_id) return;
+    const old = card.querySelector("section.incidents");
+    const fresh = await incidents(data.customer_id);
+    if (old && shown === data.customer_id) old.replaceWith(fresh);
   }
 
   function profileForm(customer) {
@@ -197,6 +228,7 @@
   }
 
   window.EntraideCustomer = { show };
+  window.Entraide.on("incidents.changed", refreshIncidents);
   // The screen pop of a call (offers.js): the caller's record opens before pick-up.
   document.addEventListener("entraide:open-customer", (e) => show(e.detail.customerId));
 })();

@@ -1,5 +1,5 @@
 // Keyboard shortcuts (listed in the help dialog, "?"). Never while typing in a field,
-// except Escape. Lists: j / k / Enter / 1 2 3 / "/"; offers: a / d; work: t h c;
+// except Escape. Lists: j / k / Enter / 1 2 3 / "/"; offers: a / d; work: t h c i;
 // r goes to the reply box of the open conversation, l back to the list.
 (function () {
   "use strict";
@@ -31,6 +31,7 @@
     d: () => E.answerOldestOffer("decline"),
     t: () => E.actions.openBox("transfer-box"),
     c: () => E.actions.openBox("close-box"),
+    i: () => E.actions.openBox("incident-box"),
     h: () => E.actions.toggleHold(),
     l: () => E.lists.focus(),
     r: () => { const box = replyBox(); if (box) box.focus(); },

@@ -14,6 +14,7 @@ import nh3
 
 from channels.email import threads
 from channels.email.config import INGRESS_SIGNATURE, EmailCredentials, sign
+from channels.email.markup import sanitize
 from hub.domain.addresses import normalize_email
 from hub.domain.errors import BadPayload, SignatureRejected
 from hub.domain.kinds import IdentityKind
@@ -72,6 +73,7 @@ def parse(req: RawRequest, credentials: EmailCredentials) -> list[InboundItem]:
         body=text_of(message),
         subject=_header(message, "Subject")[:MAX_SUBJECT],
         thread_key=threads.thread_key(token, address),
+        html=html_of(message),
     )]
 
 
@@ -120,6 +122,12 @@ def text_of(message: EmailMessage) -> str:
     if part is not None:
         return html_to_text(_content(part))
     return ""
+
+
+def html_of(message: EmailMessage) -> str:
+    """The text/html part, sanitized (channels/email/markup.py); "" when there is none."""
+    part = message.get_body(preferencelist=("html",))
+    return sanitize(_content(part)) if part is not None else ""
 
 
 def html_to_text(markup: str) -> str:

@@ -83,3 +83,29 @@ class ForumActivityOut(Schema):
 
 class CannedPatch(CannedIn):
     """PATCH: only the fields sent change."""
+
+
+class IncidentLinkIn(Schema):
+    incident_id = fields.Integer(required=True, strict=True, validate=ID,
+                                 metadata={"description": "an open incident"})
+
+
+class IncidentBriefOut(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    status = fields.String(metadata={"description": "declared, updated or resolved"})
+    started_at = fields.DateTime()
+    resolved_at = fields.DateTime(allow_none=True)
+
+
+class ConversationIncidentsOut(Schema):
+    linked = fields.List(fields.Nested(IncidentBriefOut), required=True)
+    open = fields.List(fields.Nested(IncidentBriefOut), required=True, metadata={
+        "description": "open incidents not linked yet, to choose from"})
+
+
+class CustomerIncidentOut(IncidentBriefOut):
+    conversation_ids = fields.List(fields.Integer(), metadata={
+        "description": "the customer's conversations linked to it by advisors"})
+    topic_ids = fields.List(fields.Integer(), metadata={
+        "description": "the customer's forum questions the incident matched"})

@@ -32,6 +32,12 @@ class ReplyIn(Schema):
     channel = fields.String(validate=validate.Length(min=1, max=40), metadata={
         "description": "answer on another channel the customer has (GET …/reply-channels); "
                        "422 on channel when it is not allowed"})
+    subject = fields.String(validate=validate.Length(min=1, max=300), metadata={
+        "description": "email replies: the subject, sent as written (default: \"Re: \" + "
+                       "the conversation's subject); 422 on another channel"})
+    quote_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1),
+                              metadata={"description": "email replies: a message of this "
+                                        "conversation quoted below the reply"})
 
 
 class AttachmentOut(Schema):
@@ -47,6 +53,8 @@ class InteractionOut(Schema):
     direction = fields.String()
     body = fields.String()
     status = fields.String()
+    has_html = fields.Boolean(metadata={
+        "description": "an email's sanitized HTML part is at /api/v1/interactions/<id>/html"})
     occurred_at = fields.String()
     attachments = fields.List(fields.Nested(AttachmentOut))
 

@@ -29,9 +29,10 @@ POLICIES: dict[str, str] = {
                  "reset; erased_at set",
     "identities": "deleted",
     "conversations": "kept for counts; customer_address, thread_key, subject emptied; closed",
-    "interactions": "kept for counts (channel, direction, time, status); body emptied",
+    "interactions": "kept for counts (channel, direction, time, status); body emptied, "
+                    "HTML part removed",
     "attachments": "deleted, with their files under DATA_DIR/attachments",
-    "deliveries": "kept; to_address and last_error emptied",
+    "deliveries": "kept; to_address, last_error and subject emptied",
     "inbound_events": "deleted: the raw webhooks of their messages and statuses, and any "
                       "raw event mentioning their address, number or name",
     "realtime_events": "deleted: outbox rows about their customer, conversations or messages",
@@ -57,6 +58,8 @@ POLICIES: dict[str, str] = {
     "forum_private_messages": "body emptied for the member linked to the customer (a copy "
                               "of the private case's interactions)",
     "incident_topics": "kept (forum policy)",
+    "incident_conversations": "kept: ids only (an incident and a conversation kept for "
+                              "counts)",
     "users": "advisors, not customers",
     **{name: NO_PERSONAL_DATA for name in (
         "teams", "api_tokens", "queues", "queue_members", "forum_categories", "forum_ranks",
@@ -130,10 +133,10 @@ def _timeline(session: Session, subject: Subject, out: Erased) -> None:
         select(deliveries.c.id).where(deliveries.c.interaction_id.in_(theirs))))
     out.counts["deliveries"] = session.execute(
         update(deliveries).where(deliveries.c.interaction_id.in_(theirs))
-        .values(to_address="", last_error="")).rowcount
+        .values(to_address="", last_error="", subject="")).rowcount
     out.counts["interactions"] = session.execute(
         update(interactions).where(interactions.c.customer_id.in_(subject.customer_ids))
-        .values(body="")).rowcount
+        .values(body="", html=None)).rowcount
     out.counts["conversations"] = session.execute(
         update(conversations).where(conversations.c.customer_id.in_(subject.customer_ids))
         .values(customer_address="", thread_key="", subject="", status="closed")).rowcount

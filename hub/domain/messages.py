@@ -68,6 +68,7 @@ class InboundItem:
     attachments: tuple[AttachmentRef, ...] = ()
     sender_scope: str = ""  # the page / account a scoped id belongs to (SCOPED_KINDS)
     subject: str = ""  # an email's subject: the conversation's subject when it opens one
+    html: str = ""  # an email's HTML part, already sanitized by the adapter ("" if none)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,16 @@ class DeliveryUpdate:
     provider_id: str
     status: DeliveryStatus
     error_code: str = ""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The message a reply quotes (an email reply's "On …, X wrote:" and ``>`` lines)."""
+
+    text: str
+    author: str
+    at: datetime
+    language: str = ""  # the customer's ("fr", "en"…): the attribution line's language
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,10 @@ class OutboundMessage:
     thread_key: str = ""
     subject: str = ""
     in_reply_to: str = ""
+    # the advisor wrote the subject: sent as is (else "Re: " + the conversation's subject)
+    exact_subject: bool = False
+    quote: Quote | None = None
+    references: tuple[str, ...] = ()  # the thread's message ids, oldest first (References)
 
 
 @dataclass(frozen=True)

@@ -64,3 +64,16 @@ class IncidentTopic(Base):
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
     topic_id: Mapped[int] = mapped_column(ForeignKey("forum_topics.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IncidentConversation(Base):
+    """A conversation an advisor linked to the incident (the customer is affected by it)."""
+
+    __tablename__ = "incident_conversations"
+    __table_args__ = (UniqueConstraint("incident_id", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

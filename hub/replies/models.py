@@ -32,7 +32,13 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     possible_duplicate: Mapped[bool] = mapped_column(default=False)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # an email reply: the subject the advisor wrote ("" = "Re: " + the conversation's) and
+    # the message it quotes; both are read again on every attempt, so a retry is the same
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    quote_interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
-    interaction: Mapped[Interaction] = relationship()
+    interaction: Mapped[Interaction] = relationship(foreign_keys=[interaction_id])
+    quote_interaction: Mapped[Interaction | None] = relationship(
+        foreign_keys=[quote_interaction_id])

@@ -13,7 +13,7 @@ from hub.auth.models import User
 from hub.db import enqueue_after_commit, utcnow
 from hub.domain.errors import NotAllowed
 from hub.domain.kinds import DeliveryStatus, Direction
-from hub.domain.messages import DeliveryUpdate, OutboundMessage, SendResult
+from hub.domain.messages import DeliveryUpdate, OutboundMessage, Quote, SendResult
 from hub.domain.ports import Capabilities
 from hub.events import publish, user_room
 from hub.replies.models import Delivery, DeliveryState
@@ -40,9 +40,15 @@ class ReplyRoute:
 
 def send_reply(
     session: Session, *, conversation: Conversation, user: User, body: str,
-    capabilities: Capabilities, route: ReplyRoute | None = None,
+    capabilities: Capabilities, route: ReplyRoute | None = None, subject: str = "",
+    quote: Interaction | None = None,
 ) -> Interaction:
-    """Guard, record the outbound interaction and queue its delivery after commit."""
+    """Guard, record the outbound interaction and queue its delivery after commit.
+
+    ``subject`` (sent as written) and ``quote`` (a message of this conversation) are for
+    channels that thread (email); the caller checks the channel takes them."""
+    if quote is not None and quote.conversation_id != conversation.id:
+        raise NotAllowed("the quoted message is not in this conversation")
     text = body.strip()
     if not text:
         raise NotAllowed("the reply is empty")
@@ -62,6 +68,8 @@ def send_reply(
         account=route.account,
         to_address=route.to_address,
         idempotency_key=secrets.token_hex(16),
+        subject=" ".join(subject.split())[:300],
+        quote_interaction_id=quote.id if quote is not None else None,
     )
     session.add(delivery)
     session.flush()
@@ -105,10 +113,36 @@ def begin_attempt(session: Session, *, delivery_id: int, callback_url: str) -> A
             idempotency_key=delivery.idempotency_key,
             status_callback_url=callback_url,
             thread_key=conversation.thread_key,
-            subject=conversation.subject,
+            subject=delivery.subject or conversation.subject,
+            exact_subject=bool(delivery.subject),
             in_reply_to=_last_inbound_id(session, conversation, delivery.channel),
+            quote=_quote(session, delivery.quote_interaction, conversation),
+            references=_thread_ids(session, conversation, delivery.channel),
         ),
     )
+
+
+def _quote(session: Session, quoted: Interaction | None,
+           conversation: Conversation) -> Quote | None:
+    if quoted is None or not quoted.body:  # erased since, for one
+        return None
+    if quoted.direction == Direction.INBOUND:
+        name, address = conversation.customer.display_name, conversation.customer_address
+        author = f"{name} <{address}>" if name and address else name or address
+    else:
+        advisor = session.get(User, quoted.author_user_id) if quoted.author_user_id else None
+        author = advisor.name if advisor else ""
+    return Quote(text=quoted.body, author=author, at=quoted.occurred_at,
+                 language=conversation.customer.language or "")
+
+
+def _thread_ids(session: Session, conversation: Conversation, channel: str) -> tuple[str, ...]:
+    """The provider ids of the conversation's messages on this channel, oldest first."""
+    return tuple(session.scalars(
+        select(Interaction.provider_id)
+        .where(Interaction.conversation_id == conversation.id, Interaction.channel == channel,
+               Interaction.provider_id.is_not(None))
+        .order_by(Interaction.occurred_at, Interaction.id)))
 
 
 def _last_inbound_id(session: Session, conversation: Conversation, channel: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from hub.customers.models import Customer
 from hub.db import Base, utcnow
@@ -43,11 +43,17 @@ class Interaction(Base):
     direction: Mapped[str] = mapped_column(String(10))
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text, default="")
+    # An email's HTML part, sanitized at ingest (channels/email/markup.py); served only
+    # inside a sandboxed frame (hub/api/interaction_html.py). Deferred: timelines read
+    # ``has_html`` and never load the markup.
+    html: Mapped[str | None] = mapped_column(Text, deferred=True)
     provider_id: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(14))
     error_code: Mapped[str] = mapped_column(String(40), default="")
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    has_html: Mapped[bool] = column_property(html.column.is_not(None))
 
     conversation: Mapped[Conversation] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id")

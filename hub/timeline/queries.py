@@ -13,7 +13,7 @@ from hub.timeline.cursor import Position
 from hub.timeline.models import Attachment, Interaction
 from hub.timeline.search import search_for
 
-VIEW_FIELDS = ("id", "conversation_id", "channel", "direction", "body", "status")
+VIEW_FIELDS = ("id", "conversation_id", "channel", "direction", "body", "status", "has_html")
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,8 @@ def timeline_query(
 
     Keyset pagination on (occurred_at, id), the order of ``ix_interactions_customer_time``:
     a page costs the same at any depth, and rows arriving meanwhile shift nothing."""
-    columns = [getattr(Interaction, name) for name in VIEW_FIELDS] + [Interaction.occurred_at]
+    columns = [getattr(Interaction, name).label(name) for name in VIEW_FIELDS] + [
+        Interaction.occurred_at]
     query = _filtered(select(*columns), session, customer_id, filters)
     if after is not None:
         position = tuple_(literal(after.occurred_at, Interaction.occurred_at.type),

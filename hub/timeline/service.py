@@ -54,6 +54,7 @@ def record_inbound(
         channel=conversation.channel,
         direction=Direction.INBOUND,
         body=item.body,
+        html=item.html or None,
         provider_id=item.provider_id,
         status=DeliveryStatus.RECEIVED,
         occurred_at=item.occurred_at or utcnow(),

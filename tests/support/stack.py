@@ -25,7 +25,8 @@ class Stack:
     def start(self) -> Stack:
         for process in (self.web, self.worker, self.scheduler):
             process.start()
-        # as tests/hub/realtime: a web process starts slowly on a loaded machine
+        # 120 s like the other live fixtures: three processes import the app at once, and a
+        # shared 2-core machine under load needs more than 30 s for it
         wait_http(self.settings.PUBLIC_URL + "/api/v1/health", timeout=120, process=self.web)
         return self
 

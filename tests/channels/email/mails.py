@@ -80,3 +80,26 @@ Content-Transfer-Encoding: base64\r
 iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\r
 --XYZ--\r
 """
+
+
+def alternative(text: str, markup: str, *, message_id: str = "<alt-1@example.com>",
+                subject: str = "Ma facture", sender: str = "Léa <lea@example.com>") -> EmailMessage:
+    """multipart/alternative: the text part, then the HTML part, as mail clients send."""
+    mail = plain(text, message_id=message_id, subject=subject, sender=sender)
+    mail.add_alternative(markup, subtype="html")
+    return mail
+
+
+HOSTILE_HTML = (
+    '<html><head><title>Titre</title><style>p{color:red}</style>'
+    '<script>window.__xss = 1; alert("head")</script></head>'
+    '<body onload="window.__xss=2"><p style="color:#c00;background-image:url(https://t.example/bg)"'
+    ' onclick="alert(3)">Bonjour <b>l\'équipe</b>, ma facture est <i>fausse</i>.</p>'
+    '<img src="x" onerror="window.__xss=4;alert(4)" alt="logo">'
+    '<img src="https://tracker.example/pixel.gif" width="1" height="1">'
+    '<img src="cid:part1.abc@example.com" alt="capture">'
+    '<a href="javascript:alert(5)">clic</a> <a href="https://example.com/aide">aide</a>'
+    '<form action="https://evil.example"><input name="p"></form>'
+    '<iframe src="https://evil.example"></iframe>'
+    '<svg><script>alert(6)</script></svg></body></html>'
+)

@@ -155,3 +155,49 @@ def test_a_first_mail_to_a_customer_has_no_re_and_no_in_reply_to():
     assert mail["In-Reply-To"] is None
     token = threads.token_of("k3")
     assert mail["Reply-To"] == f"reply+{token}@{DOMAIN}"
+
+
+def test_the_html_part_is_kept_sanitized_beside_the_text_part():
+    from tests.channels.email.mails import HOSTILE_HTML, alternative
+
+    item = parse_one(bytes(alternative("Bonjour, ma facture est fausse.", HOSTILE_HTML)))
+    assert item.body == "Bonjour, ma facture est fausse."
+    assert "<b>l'équipe</b>" in item.html
+    assert "script" not in item.html and "onerror" not in item.html
+
+
+def test_an_html_only_mail_keeps_its_html_and_a_text_version():
+    item = parse_one(HTML_ONLY)
+    assert "Bonjour <b>équipe</b>" in item.html
+    assert "alert" not in item.html
+    assert item.body.startswith("Bonjour équipe")
+
+
+def test_a_text_only_mail_has_no_html():
+    assert parse_one(PLAIN).html == ""
+
+
+def test_an_advisor_subject_is_sent_as_written_with_the_quote_and_the_references():
+    from datetime import UTC, datetime
+
+    from hub.domain.messages import Quote
+
+    quote = Quote(text="Bonjour,\r\nma facture est fausse.\n", author="Léa <lea@example.com>",
+                  at=datetime(2026, 11, 26, 9, 5, tzinfo=UTC), language="fr")
+    ids = tuple(f"m{n}@x" for n in range(14))
+    mail = render(OutboundMessage(to="lea@example.com", body="Je corrige.", idempotency_key="k4",
+                                  thread_key=threads.thread_key("b" * 32, "lea@example.com"),
+                                  subject="Votre facture corrigée", exact_subject=True,
+                                  in_reply_to="m13@x", quote=quote,
+                                  references=("sha256:abc", *ids)), ACCOUNT.credentials)
+    assert mail["Subject"] == "Votre facture corrigée"
+    assert mail["In-Reply-To"] == "<m13@x>"
+    # the first id, then the latest ones, ending with the message answered; 10 at most
+    assert mail["References"] == " ".join(f"<m{n}@x>" for n in (0, 5, 6, 7, 8, 9, 10, 11, 12, 13))
+    assert mail.get_content() == ("Je corrige.\n\nLe 26/11/2026 09:05 UTC, Léa <lea@example.com>"
+                                  " a écrit :\n> Bonjour,\n> ma facture est fausse.\n")
+    english = render(OutboundMessage(to="lea@example.com", body="Done.", idempotency_key="k5",
+                                     quote=Quote("Hi\n\nthanks", "Bob", quote.at, "en")),
+                     ACCOUNT.credentials)
+    assert english.get_content() == (
+        "Done.\n\nOn 26/11/2026 09:05 UTC, Bob wrote:\n> Hi\n>\n> thanks\n")

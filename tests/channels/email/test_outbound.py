@@ -128,3 +128,55 @@ def test_a_relay_refusal_fails_the_delivery_for_good(client, services, relay, db
     delivery = db_session.scalars(select(Delivery)).one()
     assert delivery.state == DeliveryState.FAILED
     assert "554" in delivery.last_error
+
+
+def test_a_reply_with_the_advisors_subject_and_the_quoted_message(client, services, relay,
+                                                                 db_session):
+    camille = available_advisor(services)
+    receive(services, plain("Ma facture est fausse.\nMerci.", sender="Léa <lea@example.com>",
+                            subject="Facture", message_id="<q-1@example.com>"))
+    conversation_id = accept(services, camille.user.id)
+    (first,) = db_session.scalars(select(Interaction)).all()
+    headers = {"Authorization": f"Bearer {camille.token}"}
+    url = f"/api/v1/conversations/{conversation_id}/replies"
+
+    response = client.post(url, json={"body": "Je la corrige.", "subject": "Votre facture",
+                                      "quote_id": first.id}, headers=headers)
+    assert response.status_code == 201, response.data
+    assert response.get_json()["body"] == "Je la corrige."  # the timeline keeps the reply only
+    run_jobs(services)
+    sent = message_from_bytes(relay[0].received[-1][2], policy=policy.default)
+    assert sent["Subject"] == "Votre facture"
+    assert sent["In-Reply-To"] == "<q-1@example.com>"
+    text = sent.get_content().replace("\r\n", "\n")
+    assert text.startswith("Je la corrige.\n\nOn ")
+    assert "Léa <lea@example.com> wrote:\n> Ma facture est fausse.\n> Merci.\n" in text
+
+    # Léa answers; the next reply quotes nothing, keeps "Re:", and references the thread
+    receive(services, plain("Merci !", sender="lea@example.com", subject="Re: Votre facture",
+                            message_id="<q-2@example.com>", in_reply_to=str(sent["Message-ID"])))
+    assert client.post(url, json={"body": "Avec plaisir."}, headers=headers).status_code == 201
+    run_jobs(services)
+    second = message_from_bytes(relay[0].received[-1][2], policy=policy.default)
+    assert second["Subject"] == "Re: Facture"
+    assert second["In-Reply-To"] == "<q-2@example.com>"
+    assert second["References"] == f"<q-1@example.com> {sent['Message-ID']} <q-2@example.com>"
+    assert second.get_content().strip() == "Avec plaisir."
+
+
+def test_a_quote_from_another_conversation_or_on_sms_is_a_422(client, services, relay,
+                                                              db_session):
+    camille = available_advisor(services)
+    receive(services, plain("Premier", message_id="<x-1@example.com>",
+                            sender="lea@example.com"))
+    conversation_id = accept(services, camille.user.id)
+    headers = {"Authorization": f"Bearer {camille.token}"}
+    url = f"/api/v1/conversations/{conversation_id}/replies"
+    for body, field in (({"body": "x", "quote_id": 999999}, "quote_id"),
+                        ({"body": "x", "quote_id": "1"}, "quote_id"),
+                        ({"body": "x", "subject": ""}, "subject"),
+                        ({"body": "x", "subject": "s" * 301}, "subject")):
+        response = client.post(url, json=body, headers=headers)
+        assert response.status_code == 422, body
+        assert field in str(response.get_json()["errors"])
+    assert relay[0].received == []
