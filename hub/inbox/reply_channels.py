@@ -20,10 +20,12 @@ from hub.timeline.models import Conversation
 IDENTITY_KINDS: dict[str, tuple[str, ...]] = {
     ChannelKind.SMS: (IdentityKind.PHONE,),
     ChannelKind.EMAIL: (IdentityKind.EMAIL,),
-    ChannelKind.CHAT: (IdentityKind.CHAT, IdentityKind.CONSOLE),
+    ChannelKind.CHAT: (IdentityKind.CHAT,),
     ChannelKind.SOCIAL: (IdentityKind.MESSENGER, IdentityKind.INSTAGRAM, IdentityKind.X),
     ChannelKind.FORUM: (IdentityKind.FORUM,),
 }
+# Channels whose identities are their own: the demo console's ids are not web-chat visitors.
+CHANNEL_IDENTITY_KINDS: dict[str, tuple[str, ...]] = {"console": (IdentityKind.CONSOLE,)}
 CONSENT = {ChannelKind.SMS: "consent_sms", ChannelKind.EMAIL: "consent_email"}
 
 
@@ -80,7 +82,7 @@ def _option(customer: Customer, conversation: Conversation, registry: ChannelReg
     def refused(reason: str, address: str = "") -> ReplyChannel:
         return ReplyChannel(name, kind, False, False, reason, address, "", limit)
 
-    kinds = IDENTITY_KINDS.get(kind, ())
+    kinds = CHANNEL_IDENTITY_KINDS.get(name) or IDENTITY_KINDS.get(kind, ())
     identity = next((i for i in customer.identities if i.kind in kinds), None)
     if identity is None:
         return refused("the customer has no identity on this channel")

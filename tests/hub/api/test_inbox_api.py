@@ -149,9 +149,12 @@ def test_reply_by_sms_to_a_console_thread_needs_sms_consent(client, services, co
     options = client.get(f"/api/v1/conversations/{thread_id}/reply-channels",
                          headers=bearer(camille)).get_json()
     assert [(o["channel"], o["current"], o["allowed"]) for o in options] == [
-        ("console", True, True), ("email", False, False), ("twilio_sms", False, False)]
-    assert options[1]["reason"] == "the customer has not consented to this channel"
+        ("console", True, True), ("webchat", False, True), ("email", False, False),
+        ("twilio_sms", False, False)]
+    # Léa chatted on the brand's site: the widget reaches her visitor id, not the console's
+    assert options[1]["address"] != "lea-web"
     assert options[2]["reason"] == "the customer has not consented to this channel"
+    assert options[3]["reason"] == "the customer has not consented to this channel"
     url = f"/api/v1/conversations/{thread_id}/replies"
     refused = client.post(url, headers=bearer(camille),
                           json={"body": "Par SMS ?", "channel": "twilio_sms"})
