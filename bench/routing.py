@@ -6,8 +6,12 @@ and Redis DB 7 (flushed); inserts 10,000 waiting work items (calls, chats, email
 one queue) and 200 advisors; connects the advisors' sockets across both web processes
 (python-socketio's asyncio client, websocket transport, API tokens). Each advisor accepts
 every offer on its socket and closes the item through the REST API of either web process
-(after ``--hold-ms``); every item also gets a ``route_item`` job, so workers and web
-processes race for the same items. Prints:
+(after ``--hold-ms``). Routing is started the way the tick starts it: one batch routing
+pass per worker (``route_backlog``; every close then requests the next pass), so workers
+and web processes race for the same items; ``--trigger per-item`` queues a
+``route_item`` job per item instead (one-by-one routing, as before batch routing), and
+``--auto-accept`` makes every advisor auto-accept every channel class (issue #4 point 3:
+no accept round trip). Prints:
 
 * routed items/s (accepted per second) over the run and in its steady middle,
 * offer push latency p50/p99 (the offer row's creation → ``offer.created`` on the socket),
@@ -18,7 +22,8 @@ processes race for the same items. Prints:
   PostgreSQL backends of ``bench_routing``, the Redis server, this client) and the load
   average, because the machine is shared.
 
-Bounded: ``--max-seconds`` for the run; traffic to 127.0.0.1 only; no assertion on time.
+Bounded: ``--max-seconds`` for the run, ``--stall-seconds`` without progress; traffic to
+127.0.0.1 only; no assertion on time.
 
     python bench/routing.py                         # 10,000 items, 200 advisors
     python bench/routing.py --items 2000 --advisors 50 --hold-ms 50
@@ -239,11 +244,20 @@ async def advisor(token: str, url: str, urls: list[str], hold_ms: int, stats: St
     async with aiohttp.ClientSession(headers=headers, connector=connector) as http:
         await sio.connect(url, namespaces=["/agent"], auth={"token": token},
                           transports=["websocket"], wait_timeout=60)
+        # what the inbox does on every (re)connect: events pushed before the socket was
+        # ready (an offer made as soon as the advisor became available) are caught up
+        async with http.get(f"{url}/api/v1/events", params={"after": 0, "limit": 500}) as got:
+            for message in (await got.json())["events"]:
+                inbox.put_nowait((time.time(), message))
+        seen: set[int] = set()
         while not done.is_set():
             try:
                 arrived, message = await asyncio.wait_for(inbox.get(), timeout=0.5)
             except TimeoutError:
                 continue
+            if message["id"] in seen:
+                continue
+            seen.add(message["id"])
             if message["event"] == "presence.changed" and message["data"]["status"] == "away":
                 stats.away += 1  # missed offers (a slow machine): come back, like a person
                 await sio.call("presence", {"status": "available"}, namespace="/agent",
@@ -302,6 +316,7 @@ async def drive(args: argparse.Namespace, people: list, items: list[int], urls: 
     pipe.execute()
     started, timeline = time.monotonic(), []
     last_change, last_accepted = started, -1
+    last_seen, last_progress = (-1, -1), started
     while time.monotonic() - started < args.max_seconds:
         await asyncio.sleep(1)
         with engine.connect() as conn:
@@ -312,11 +327,16 @@ async def drive(args: argparse.Namespace, people: list, items: list[int], urls: 
         timeline.append((time.monotonic() - started, accepted))
         if accepted != last_accepted:
             last_change, last_accepted = time.monotonic(), accepted
+        if (accepted, open_items) != last_seen:  # CPU counted until the last progress
+            last_seen, last_progress = (accepted, open_items), time.monotonic()
+            stats.cpu_after = meter.snapshot()
         print(f"  t={timeline[-1][0]:5.0f}s accepted={accepted} open={open_items}", flush=True)
         stats.load.append(os.getloadavg()[0])
         if open_items == 0:
             break
-    stats.cpu_after = meter.snapshot()
+        if time.monotonic() - last_progress > args.stall_seconds:
+            stats.errors.append(f"stalled: {open_items} items still open")
+            break
     elapsed = last_change - started  # until the last accept (not the wait after it)
     done.set()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -368,6 +388,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--hold-ms", type=int, default=0)
     parser.add_argument("--max-seconds", type=int, default=600)
+    parser.add_argument("--stall-seconds", type=int, default=45,
+                        help="stop when nothing moved for this long")
     parser.add_argument("--trigger", choices=["batch", "per-item"], default="batch",
                         help="batch: route_backlog passes (default); per-item: a route_item "
                              "job per item, as before batch routing")

@@ -8,14 +8,19 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from hub.auth.models import User
+from hub.bootstrap import build_services
+from hub.customers.models import Customer
 from hub.db import transaction, utcnow
 from hub.events import RealtimeEvent
+from hub.migrate import upgrade
 from hub.routing.batch import route_batch
 from hub.routing.models import Offer, OfferState, RoutingRule, WorkItem, WorkState
 from hub.routing.presence import PresenceStatus
 from hub.routing.service import accept_offer, decline_offer
 from hub.routing.strategy import Load
-from tests.conftest import run_jobs
+from hub.seed import seed_demo
+from tests.conftest import run_jobs, with_settings
 from tests.hub.routing.builders import agent, customer, queue, work
 
 
@@ -216,3 +221,32 @@ def test_a_freed_advisor_gets_waiting_work_from_a_queued_pass(services, client):
     with services.sessions() as session:
         assert offered_to(session) == {second.id: camille.user.id}
         assert session.get(WorkItem, first.id).state == WorkState.QUEUED
+
+
+def test_a_pass_works_on_sqlite(settings, tmp_path):
+    """The demo's database: no row locks to skip, RETURNING and window functions."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    upgrade(url)
+    demo = build_services(with_settings(settings, DATABASE_URL=url))
+    demo.redis.flushdb()
+    try:
+        with transaction(demo.sessions) as session:
+            seed_demo(session)
+            karim = session.scalar(select(Customer).where(Customer.display_name == "Karim Benali"))
+            mine = [work(session, demo.routing, kind="email", channel="smtp", who=karim).id
+                    for _ in range(2)]  # nobody is available yet: they wait
+            people = list(session.scalars(select(User.id)))
+        for user_id in people:
+            demo.presence.set_status(user_id, PresenceStatus.AVAILABLE)
+        with transaction(demo.sessions) as session:
+            assert route_batch(session, ctx=demo.routing) >= 2
+        with demo.sessions() as session:
+            given = list(session.scalars(select(Offer.work_item_id)
+                                         .where(Offer.state == OfferState.PENDING)))
+            cards = list(session.scalars(select(RealtimeEvent.payload)
+                                         .where(RealtimeEvent.name == "offer.created")))
+        assert len(given) == len(set(given)) and set(mine) <= set(given)
+        assert {c["customer"]["name"] for c in cards if c["work_item"]["id"] in mine} == {
+            "Karim Benali"}
+    finally:
+        demo.engine.dispose()
