@@ -70,7 +70,8 @@ def _answer(session: Session, *, offer_id: int, user: User, state: OfferState) -
     found = session.get(Offer, offer_id, populate_existing=True)
     if found is None or found.user_id != user.id:
         raise NotAllowed("no such offer for this advisor")
-    raise NotAllowed(f"offer is no longer pending (it is {found.state})")
+    state = "expired" if found.state == OfferState.PENDING else found.state
+    raise NotAllowed(f"offer is no longer pending (it is {state})")
 
 
 def _withdrawn(session: Session, *, ctx: RoutingContext, offer: Offer, reason: str) -> None:
