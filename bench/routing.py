@@ -6,16 +6,24 @@ and Redis DB 7 (flushed); inserts 10,000 waiting work items (calls, chats, email
 one queue) and 200 advisors; connects the advisors' sockets across both web processes
 (python-socketio's asyncio client, websocket transport, API tokens). Each advisor accepts
 every offer on its socket and closes the item through the REST API of either web process
-(after ``--hold-ms``); every item also gets a ``route_item`` job, so workers and web
-processes race for the same items. Prints:
+(after ``--hold-ms``). Routing is started the way the tick starts it: one batch routing
+pass per worker (``route_backlog``; every close then requests the next pass), so workers
+and web processes race for the same items; ``--trigger per-item`` queues a
+``route_item`` job per item instead (one-by-one routing, as before batch routing), and
+``--auto-accept`` makes every advisor auto-accept every channel class (issue #4 point 3:
+no accept round trip). Prints:
 
 * routed items/s (accepted per second) over the run and in its steady middle,
 * offer push latency p50/p99 (the offer row's creation → ``offer.created`` on the socket),
 * double assignments and capacity violations, replayed from the offers table (every
   offer's hold interval lies inside the interval Redis reserved the room for),
-* reservations left in Redis at the end (should be 0).
+* reservations left in Redis at the end (should be 0),
+* CPU milliseconds per routed item for each process type (web, workers, scheduler, the
+  PostgreSQL backends of ``bench_routing``, the Redis server, this client) and the load
+  average, because the machine is shared.
 
-Bounded: ``--max-seconds`` for the run; traffic to 127.0.0.1 only; no assertion on time.
+Bounded: ``--max-seconds`` for the run, ``--stall-seconds`` without progress; traffic to
+127.0.0.1 only; no assertion on time.
 
     python bench/routing.py                         # 10,000 items, 200 advisors
     python bench/routing.py --items 2000 --advisors 50 --hold-ms 50
@@ -100,7 +108,8 @@ def reset(db_url: str, redis_url: str) -> None:
     Redis.from_url(redis_url).flushdb()
 
 
-def seed(db_url: str, items: int, advisors: int) -> tuple[list, list[int]]:
+def seed(db_url: str, items: int, advisors: int, auto_accept: bool = False
+         ) -> tuple[list, list[int]]:
     sessions = make_sessionmaker(make_engine(db_url), Effects())
     with transaction(sessions) as session:
         session.add(WrapUpCode(code="resolved", label="Resolved"))
@@ -108,6 +117,8 @@ def seed(db_url: str, items: int, advisors: int) -> tuple[list, list[int]]:
         people = []
         for n in range(advisors):
             capacity = CAPACITIES[n % len(CAPACITIES)]
+            if auto_accept:
+                capacity = {**(capacity or {}), "auto_accept": ["voice", "chat", "async"]}
             user = User(email=f"bench{n}@example.test", name=f"Bench {n}", password_hash="-",
                         language="fr", capacity=capacity)
             session.add(user)
@@ -132,8 +143,10 @@ def start(env: dict[str, str], webs: int, workers: int, logs: Path) -> tuple[lis
 
     def spawn(args: list[str], name: str) -> None:
         handle = (logs / f"{name}.log").open("ab")
-        processes.append(subprocess.Popen([sys.executable, "-m", "hub.cli", *args], env=env,
-                                          stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT))
+        process = subprocess.Popen([sys.executable, "-m", "hub.cli", *args], env=env,
+                                   stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT)
+        process.group = name.rstrip("0123456789")  # type: ignore[attr-defined]
+        processes.append(process)
 
     for n in range(webs):
         port = free_port()
@@ -164,6 +177,50 @@ def stop(processes: list) -> None:
             process.kill()
 
 
+class CpuMeter:
+    """CPU seconds per process type from /proc (process trees, reaped children included)."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, processes: list, database: str) -> None:
+        self.groups: dict[str, list[int]] = defaultdict(list)
+        for process in processes:
+            self.groups[process.group].append(process.pid)
+        self.groups["client"].append(os.getpid())
+        self.database = database
+
+    def snapshot(self) -> dict[str, float]:
+        parents, ticks, named = {}, {}, defaultdict(list)
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                cmd = (entry / "cmdline").read_bytes()
+            except (OSError, IndexError):
+                continue
+            pid = int(entry.name)
+            parents[pid], ticks[pid] = int(fields[1]), sum(int(x) for x in fields[11:15])
+            if cmd.startswith(b"postgres: ") and f" {self.database} ".encode() in cmd:
+                named["postgres"].append(pid)
+            elif cmd.startswith(b"redis-server"):
+                named["redis*"].append(pid)
+        roots = {p for pids in self.groups.values() for p in pids}
+        out = {}
+        for name, pids in self.groups.items():
+            tree, grown = set(pids), True
+            while grown:
+                grown = False
+                for pid, ppid in parents.items():
+                    if ppid in tree and pid not in tree and pid not in roots:
+                        tree.add(pid)
+                        grown = True
+            out[name] = sum(ticks.get(p, 0) for p in tree) / self.TICK
+        for name, pids in named.items():
+            out[name] = sum(ticks[p] for p in pids) / self.TICK
+        return out
+
+
 # --- simulated advisors ----------------------------------------------------------------------
 
 
@@ -172,6 +229,9 @@ class Stats:
         self.push: list[float] = []  # offer row created -> offer received
         self.errors: list[str] = []
         self.away = 0
+        self.cpu_before: dict[str, float] = {}
+        self.cpu_after: dict[str, float] = {}
+        self.load: list[float] = []
 
 
 async def advisor(token: str, url: str, urls: list[str], hold_ms: int, stats: Stats,
@@ -184,11 +244,20 @@ async def advisor(token: str, url: str, urls: list[str], hold_ms: int, stats: St
     async with aiohttp.ClientSession(headers=headers, connector=connector) as http:
         await sio.connect(url, namespaces=["/agent"], auth={"token": token},
                           transports=["websocket"], wait_timeout=60)
+        # what the inbox does on every (re)connect: events pushed before the socket was
+        # ready (an offer made as soon as the advisor became available) are caught up
+        async with http.get(f"{url}/api/v1/events", params={"after": 0, "limit": 500}) as got:
+            for message in (await got.json())["events"]:
+                inbox.put_nowait((time.time(), message))
+        seen: set[int] = set()
         while not done.is_set():
             try:
                 arrived, message = await asyncio.wait_for(inbox.get(), timeout=0.5)
             except TimeoutError:
                 continue
+            if message["id"] in seen:
+                continue
+            seen.add(message["id"])
             if message["event"] == "presence.changed" and message["data"]["status"] == "away":
                 stats.away += 1  # missed offers (a slow machine): come back, like a person
                 await sio.call("presence", {"status": "available"}, namespace="/agent",
@@ -224,23 +293,30 @@ def _iso(value: str) -> float:
 
 
 async def drive(args: argparse.Namespace, people: list, items: list[int], urls: list[str],
-                redis: Redis, db_url: str) -> tuple[Stats, list[tuple[float, int]], float]:
+                redis: Redis, db_url: str, meter: CpuMeter
+                ) -> tuple[Stats, list[tuple[float, int]], float]:
     stats, done = Stats(), asyncio.Event()
     engine = make_engine(db_url)
     tasks = [asyncio.create_task(advisor(token, urls[n % len(urls)], urls, args.hold_ms,
                                          stats, done))
              for n, (_uid, token, _cap) in enumerate(people)]
     await asyncio.sleep(3)  # let the sockets connect
+    stats.cpu_before, stats.load = meter.snapshot(), [os.getloadavg()[0]]
     pipe = redis.pipeline(transaction=False)
     from rq import Queue
 
     rq_queue = Queue("entraide", connection=redis)
-    for item_id in items:
-        rq_queue.enqueue_call("workers.routing.route_item", args=(item_id,), result_ttl=0,
-                              pipeline=pipe)
+    if args.trigger == "per-item":
+        for item_id in items:
+            rq_queue.enqueue_call("workers.routing.route_item", args=(item_id,), result_ttl=0,
+                                  pipeline=pipe)
+    else:  # what the tick or an advisor getting room queues: batch routing passes
+        for _ in range(args.workers):
+            rq_queue.enqueue_call("workers.routing.route_backlog", result_ttl=0, pipeline=pipe)
     pipe.execute()
     started, timeline = time.monotonic(), []
     last_change, last_accepted = started, -1
+    last_seen, last_progress = (-1, -1), started
     while time.monotonic() - started < args.max_seconds:
         await asyncio.sleep(1)
         with engine.connect() as conn:
@@ -251,8 +327,15 @@ async def drive(args: argparse.Namespace, people: list, items: list[int], urls: 
         timeline.append((time.monotonic() - started, accepted))
         if accepted != last_accepted:
             last_change, last_accepted = time.monotonic(), accepted
+        if (accepted, open_items) != last_seen:  # CPU counted until the last progress
+            last_seen, last_progress = (accepted, open_items), time.monotonic()
+            stats.cpu_after = meter.snapshot()
         print(f"  t={timeline[-1][0]:5.0f}s accepted={accepted} open={open_items}", flush=True)
+        stats.load.append(os.getloadavg()[0])
         if open_items == 0:
+            break
+        if time.monotonic() - last_progress > args.stall_seconds:
+            stats.errors.append(f"stalled: {open_items} items still open")
             break
     elapsed = last_change - started  # until the last accept (not the wait after it)
     done.set()
@@ -305,11 +388,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--hold-ms", type=int, default=0)
     parser.add_argument("--max-seconds", type=int, default=600)
+    parser.add_argument("--stall-seconds", type=int, default=45,
+                        help="stop when nothing moved for this long")
+    parser.add_argument("--trigger", choices=["batch", "per-item"], default="batch",
+                        help="batch: route_backlog passes (default); per-item: a route_item "
+                             "job per item, as before batch routing")
+    parser.add_argument("--auto-accept", action="store_true",
+                        help="advisors auto-accept every channel class (issue #4 point 3): "
+                             "assigned by the worker, no accept round trip")
     args = parser.parse_args()
     if not args.redis.rstrip("/").endswith("/7") or "bench_routing" not in args.db:
         sys.exit("refusing: use the bench_routing database and Redis DB 7")
     reset(args.db, args.redis)
-    people, items = seed(args.db, args.items, args.advisors)
+    people, items = seed(args.db, args.items, args.advisors, args.auto_accept)
     logs = Path(tempfile.mkdtemp(prefix="bench-routing-"))
     env = dict(os.environ, DATABASE_URL=args.db, REDIS_URL=args.redis, LOG_LEVEL="WARNING",
                SECRET_KEY="bench-secret-0123456789abcdef-0123456789",
@@ -318,7 +409,9 @@ def main() -> None:
     processes, urls = start(env, args.webs, args.workers, logs)
     redis = Redis.from_url(args.redis)
     try:
-        stats, timeline, elapsed = asyncio.run(drive(args, people, items, urls, redis, args.db))
+        meter = CpuMeter(processes, make_url(args.db).database or "")
+        stats, timeline, elapsed = asyncio.run(drive(args, people, items, urls, redis, args.db,
+                                                     meter))
     finally:
         stop(processes)
     report(args, stats, timeline, elapsed, people, logs)
@@ -334,7 +427,8 @@ def report(args: argparse.Namespace, stats: Stats, timeline: list, elapsed: floa
     left = len([k for k in Redis.from_url(args.redis).scan_iter("entraide:load:*")])
     ms = 1000
     print(f"\nrouting: {args.items} items, {args.advisors} advisors, {args.webs} web, "
-          f"{args.workers} workers, hold {args.hold_ms} ms (logs: {logs})")
+          f"{args.workers} workers, hold {args.hold_ms} ms, trigger {args.trigger}, "
+          f"auto-accept {'on' if args.auto_accept else 'off'} (logs: {logs})")
     print(f"  accepted {accepted} in {elapsed:.1f} s: {accepted / elapsed:.0f} routed/s "
           f"overall, {steady:.0f}/s steady")
     print(f"  offer push latency  p50 {pct(stats.push, 50) * ms:.0f} ms  "
@@ -344,6 +438,13 @@ def report(args: argparse.Namespace, stats: Stats, timeline: list, elapsed: floa
           f"set away for missed offers {stats.away}")
     if stats.errors:
         print("  first errors:", stats.errors[:3])
+    cpu = {name: 1000 * (stats.cpu_after.get(name, 0) - before) / max(1, accepted)
+           for name, before in stats.cpu_before.items()}
+    print("  CPU ms per routed item: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items())
+          + f"; total {sum(cpu.values()):.1f}")
+    if stats.load:
+        print(f"  load average (1 min) during the run: min {min(stats.load):.1f}, "
+              f"max {max(stats.load):.1f}, mean {statistics.mean(stats.load):.1f}")
     if stats.push:
         print(f"  mean push {statistics.mean(stats.push) * ms:.0f} ms")
 

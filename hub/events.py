@@ -42,6 +42,22 @@ def publish(session: Session, *, room: str, name: str, payload: dict[str, Any]) 
     return row
 
 
+def publish_many(session: Session, events: list[tuple[str, str, dict[str, Any]]]
+                 ) -> list[RealtimeEvent]:
+    """``publish`` for many (room, name, payload) events: one flush (a multi-row INSERT)
+    stores them all; they are pushed in this order once committed."""
+    rows = [RealtimeEvent(room=room, name=name, payload=payload)
+            for room, name, payload in events]
+    if not rows:
+        return rows
+    session.add_all(rows)
+    session.flush()
+    effects = effects_of(session)
+    messages = [row.as_message() for row in rows]
+    after_commit(session, lambda: [effects.emit(message) for message in messages])
+    return rows
+
+
 def user_room(user_id: int) -> str:
     return f"user:{user_id}"
 

@@ -1,4 +1,4 @@
-"""Routing jobs: the periodic tick (timers and safety nets) and offers to a freed advisor.
+"""Routing jobs: the periodic tick (timers and safety nets) and batch routing passes.
 
 ``tick`` is queued by ``entraide scheduler`` every ``SWEEP_INTERVAL_SECONDS`` as the unique
 job ``routing-tick`` (one at a time). Each step runs in its own transaction, so one
@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from hub.bootstrap import Services
 from hub.db import transaction
 from hub.routing.availability import grace_over, socket_closed
-from hub.routing.context import offer_waiting_after_commit
+from hub.routing.batch import BATCH_SIZE, route_batch
+from hub.routing.context import route_backlog_after_commit
 from hub.routing.dispatch import dispatch, dispatch_waiting, waiting_context
 from hub.routing.feed import publish_feed
 from hub.routing.models import WorkItem, WorkState
@@ -48,6 +49,22 @@ def offer_waiting(user_id: int) -> int:
                                     known=known):
                 return made
         made += 1
+    return made
+
+
+def route_backlog(max_passes: int = 50) -> int:
+    """Batch routing passes (``hub.routing.batch``), each in its own transaction, until one
+    makes no offer: queued after commit whenever an advisor gets room or becomes available,
+    and by the tick. Returns how many offers were made."""
+    svc = services()
+    svc.routing.state.start_pass()
+    made = 0
+    for _ in range(max_passes):
+        with transaction(svc.sessions) as session:
+            offered = route_batch(session, ctx=svc.routing, limit=BATCH_SIZE)
+        made += offered
+        if not offered:
+            break
     return made
 
 
@@ -101,12 +118,12 @@ def _end_grace(svc: Services, now: float) -> int:
 
 
 def _offer_backlog(svc: Services) -> int:
-    """Queue ``offer-waiting-<advisor>`` for each advisor with room (spread over workers;
-    a job already queued for one is not queued twice)."""
+    """Queue a batch routing pass if an advisor has room (a pass already queued is not
+    queued twice)."""
     with transaction(svc.sessions) as session:
         advisors = advisors_with_room(session, ctx=svc.routing)
-        for user_id in advisors:
-            offer_waiting_after_commit(session, user_id)
+        if advisors:
+            route_backlog_after_commit(session, ctx=svc.routing)
     return len(advisors)
 
 

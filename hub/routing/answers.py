@@ -1,7 +1,8 @@
 """An advisor answers an offer, or does not: accept, decline, expiry, withdrawal.
 
-A declined, expired or withdrawn offer puts the item back in its queue and offers it to
-the next advisor at once (never again to one who declined it or let it expire). Missing
+A declined, expired or withdrawn offer puts the item back in its queue; a batch routing
+pass, queued after the commit, offers it to the next advisor at once (never again to one
+who declined it or let it expire). Missing
 ``misses_before_away`` offers in a row sets the advisor *away*.
 """
 
@@ -14,8 +15,7 @@ from hub.auth.models import User
 from hub.db import after_commit, utcnow
 from hub.domain.errors import NotAllowed
 from hub.events import publish, user_room
-from hub.routing.context import RoutingContext, free_after_commit, route_after_commit
-from hub.routing.dispatch import dispatch
+from hub.routing.context import RoutingContext, free_after_commit, route_backlog_after_commit
 from hub.routing.models import Offer, OfferState, WorkItem, WorkState
 from hub.routing.presence import PresenceStatus
 from hub.routing.sla import mark_responded
@@ -27,15 +27,16 @@ ANSWERS = (OfferState.ACCEPTED, OfferState.DECLINED, OfferState.EXPIRED)
 def accept_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: User) -> WorkItem:
     offer = _answer(session, offer_id=offer_id, user=user, state=OfferState.ACCEPTED)
     now = utcnow()
-    session.execute(
+    item = session.scalars(
         update(WorkItem)
         .where(WorkItem.id == offer.work_item_id, WorkItem.state == WorkState.OFFERED)
         .values(state=WorkState.ASSIGNED, assigned_user_id=user.id, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    item = session.get(WorkItem, offer.work_item_id)
+        .returning(WorkItem),
+        execution_options={"synchronize_session": False, "populate_existing": True},
+    ).one_or_none()
+    if item is None:  # not offered any more: report it as it is
+        item = session.get(WorkItem, offer.work_item_id, populate_existing=True)
     assert item is not None
-    session.refresh(item)
     if channel_class(item.channel_kind) == VOICE:
         mark_responded(item, now)  # answering the call is the first response
     publish(session, room=user_room(user.id), name="offer.accepted",
@@ -46,52 +47,49 @@ def accept_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: 
 
 def decline_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: User) -> None:
     offer = _answer(session, offer_id=offer_id, user=user, state=OfferState.DECLINED)
-    _withdrawn(session, ctx=ctx, offer=offer, reason="declined", later=True)
+    _withdrawn(session, ctx=ctx, offer=offer, reason="declined")
 
 
 def _answer(session: Session, *, offer_id: int, user: User, state: OfferState) -> Offer:
-    moved = session.execute(
+    """Move the advisor's pending offer to ``state`` (one UPDATE … RETURNING)."""
+    now = utcnow()
+    offer = session.scalars(
         update(Offer)
         .where(
             Offer.id == offer_id,
             Offer.user_id == user.id,
             Offer.state == OfferState.PENDING,
-            Offer.expires_at > utcnow(),
+            Offer.expires_at > now,
         )
-        .values(state=state, answered_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    offer = session.get(Offer, offer_id)
-    if offer is None or offer.user_id != user.id:
+        .values(state=state, answered_at=now)
+        .returning(Offer),
+        execution_options={"synchronize_session": False, "populate_existing": True},
+    ).one_or_none()
+    if offer is not None:
+        return offer
+    found = session.get(Offer, offer_id, populate_existing=True)
+    if found is None or found.user_id != user.id:
         raise NotAllowed("no such offer for this advisor")
-    session.refresh(offer)
-    if not moved:
-        raise NotAllowed(f"offer is no longer pending (it is {offer.state})")
-    return offer
+    state = "expired" if found.state == OfferState.PENDING else found.state
+    raise NotAllowed(f"offer is no longer pending (it is {state})")
 
 
-def _withdrawn(session: Session, *, ctx: RoutingContext, offer: Offer, reason: str,
-               later: bool = False) -> None:
+def _withdrawn(session: Session, *, ctx: RoutingContext, offer: Offer, reason: str) -> None:
     """The advisor no longer holds the offered item: free their room once committed, tell
-    them, and offer the item to someone else — now, or ``later`` by a worker (from web
-    threads: building an offer reads the customer, the timeline and the account)."""
+    them, and put the item back in its queue; a worker's batch routing pass offers it to
+    someone else (never again to an advisor who declined it or let it expire)."""
     free_after_commit(session, ctx=ctx, user_id=offer.user_id, item_id=offer.work_item_id,
-                      follow_up=reason in ("declined", "expired"))
+                      follow_up=False)
     publish(session, room=user_room(offer.user_id), name="offer.withdrawn",
             payload={"offer_id": offer.id, "reason": reason})
-    session.execute(
+    requeued = session.execute(
         update(WorkItem)
         .where(WorkItem.id == offer.work_item_id, WorkItem.state == WorkState.OFFERED)
         .values(state=WorkState.QUEUED, updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    )
-    item = session.get(WorkItem, offer.work_item_id)
-    assert item is not None
-    session.refresh(item)
-    if item.state == WorkState.QUEUED and later:
-        route_after_commit(session, item.id)
-    elif item.state == WorkState.QUEUED:
-        dispatch(session, ctx=ctx, item=item, exclude=frozenset({offer.user_id}))
+    ).rowcount
+    if requeued or reason in ("declined", "expired"):  # the advisor has room again too
+        route_backlog_after_commit(session, ctx=ctx)
 
 
 def expire_offers(session: Session, *, ctx: RoutingContext, limit: int = 200) -> int:
@@ -110,7 +108,6 @@ def expire_offers(session: Session, *, ctx: RoutingContext, limit: int = 200) ->
         ).rowcount
         if not moved:
             continue
-        session.refresh(offer)
         _withdrawn(session, ctx=ctx, offer=offer, reason="expired")
         _count_miss(session, ctx=ctx, user_id=offer.user_id)
     return len(expired)
@@ -149,6 +146,5 @@ def withdraw_offers(session: Session, *, ctx: RoutingContext, user_id: int,
             .execution_options(synchronize_session=False)
         ).rowcount
         if moved:
-            session.refresh(offer)
-            _withdrawn(session, ctx=ctx, offer=offer, reason=reason, later=True)
+            _withdrawn(session, ctx=ctx, offer=offer, reason=reason)
     return len(pending)

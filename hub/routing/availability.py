@@ -2,7 +2,7 @@
 chooses a status, a grace period ends.
 
 * The first socket of an *offline* advisor makes them *available*; an available advisor
-  is offered waiting work at once (by a worker: ``offer-waiting-<advisor>``).
+  is offered waiting work at once (by a worker's batch routing pass: ``route-backlog-…``).
 * When the last socket closes, the advisor stays as they were for ``grace_seconds`` (a
   page reload, a flaky network); then they go *offline* and their pending offers go back
   to the queue. Accepted work stays theirs.
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hub.events import publish, user_room
 from hub.routing.answers import withdraw_offers
-from hub.routing.context import RoutingContext, offer_waiting_after_commit
+from hub.routing.context import RoutingContext, route_backlog_after_commit
 from hub.routing.presence import PresenceStatus
 
 CHOOSABLE = (PresenceStatus.AVAILABLE, PresenceStatus.AWAY, PresenceStatus.OFFLINE)
@@ -26,7 +26,7 @@ def socket_opened(session: Session, *, ctx: RoutingContext, user_id: int, socket
     if sockets == 1 and ctx.presence.status(user_id) == PresenceStatus.OFFLINE:
         ctx.presence.set_status(user_id, PresenceStatus.AVAILABLE)
     if ctx.presence.status(user_id) == PresenceStatus.AVAILABLE:
-        offer_waiting_after_commit(session, user_id)
+        route_backlog_after_commit(session, ctx=ctx)
 
 
 def socket_closed(session: Session, *, ctx: RoutingContext, user_id: int, sockets: int) -> None:
@@ -56,6 +56,6 @@ def choose_status(session: Session, *, ctx: RoutingContext, user_id: int,
     publish(session, room=user_room(user_id), name="presence.changed",
             payload={"user_id": user_id, "status": status.value, "reason": "chosen"})
     if status == PresenceStatus.AVAILABLE:
-        offer_waiting_after_commit(session, user_id)
+        route_backlog_after_commit(session, ctx=ctx)
     else:
         withdraw_offers(session, ctx=ctx, user_id=user_id, reason=status.value)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from hub.db import after_commit, enqueue_after_commit
+from hub.db import after_commit, effects_of, enqueue_after_commit
 from hub.domain.ports import AccountProvider
 from hub.routing.presence import Presence
 from hub.routing.state import RoutingState
 
 OFFER_WAITING_JOB = "workers.routing.offer_waiting"
 ROUTE_ITEM_JOB = "workers.routing.route_item"
+ROUTE_BACKLOG_JOB = "workers.routing.route_backlog"
 
 
 @dataclass(frozen=True)
@@ -38,14 +40,23 @@ def free_after_commit(session: Session, *, ctx: RoutingContext, user_id: int,
     over-count, never under-count), drop the reservation and look for waiting work."""
     after_commit(session, lambda: ctx.state.release(user_id, item_id))
     if follow_up:
-        offer_waiting_after_commit(session, user_id)
+        route_backlog_after_commit(session, ctx=ctx)
 
 
-def offer_waiting_after_commit(session: Session, user_id: int) -> None:
-    """A worker offers the advisor waiting work once this commits (web threads stay light:
-    building offers reads the customer, the timeline and the account)."""
-    enqueue_after_commit(session, OFFER_WAITING_JOB, user_id, job_id=f"offer-waiting-{user_id}",
-                         result_ttl=0, failure_ttl=30)
+def route_backlog_after_commit(session: Session, *, ctx: RoutingContext) -> None:
+    """An advisor has room (or work is waiting): once this commits, a worker runs batch
+    routing passes (``workers.routing.route_backlog``), which offer waiting work to every
+    available advisor with room. Web threads stay light: building offers reads the
+    customer and the account. Requests made before a queued pass starts share it
+    (``RoutingState.request_pass``), so a burst of closes queues one job, not one each."""
+    effects = effects_of(session)
+
+    def request() -> None:
+        if ctx.state.request_pass():
+            effects.enqueue(ROUTE_BACKLOG_JOB, job_id=f"route-backlog-{uuid.uuid4().hex}",
+                            result_ttl=0, failure_ttl=30)
+
+    after_commit(session, request)
 
 
 def route_after_commit(session: Session, item_id: int) -> None:

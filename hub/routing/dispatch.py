@@ -155,7 +155,7 @@ def _offer_next(session: Session, *, ctx: RoutingContext, advisor: AdvisorProfil
     waiting = session.scalars(
         select(WorkItem)
         .where(WorkItem.queue_id.in_(sorted(advisor.queue_ids)),
-               WorkItem.state == WorkState.QUEUED, _kinds_for(classes), not_(refused))
+               WorkItem.state == WorkState.QUEUED, kinds_for(classes), not_(refused))
         .order_by(WorkItem.rank_at, WorkItem.id)
         .limit(WAITING_BATCH)
         .with_for_update(skip_locked=True)
@@ -172,7 +172,7 @@ def _offer_next(session: Session, *, ctx: RoutingContext, advisor: AdvisorProfil
     return False
 
 
-def _kinds_for(classes: list[str]) -> Any:
+def kinds_for(classes: list[str]) -> Any:
     """SQL for "the item's channel kind belongs to one of these capacity classes"."""
     tests = []
     if VOICE in classes:

@@ -107,11 +107,13 @@ def transfer_work(
 
 def _move(session: Session, item: WorkItem, *, frm: WorkState, state: WorkState,
           **values: object) -> None:
-    moved = session.execute(
+    """A conditional UPDATE … RETURNING: ``item`` is refreshed by the same statement."""
+    moved = session.scalars(
         update(WorkItem).where(WorkItem.id == item.id, WorkItem.state == frm)
         .values(state=state, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    session.refresh(item)
-    if not moved:
+        .returning(WorkItem),
+        execution_options={"synchronize_session": False, "populate_existing": True},
+    ).one_or_none()
+    if moved is None:
+        session.refresh(item)
         raise NotAllowed(f"the work item is {item.state}, not {frm}")

@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.auth.models import User
-from hub.customers.queries import customer_summary
+from hub.customers.queries import customer_summaries, customer_summary
 from hub.domain.kinds import Direction
 from hub.domain.ports import AccountProvider
-from hub.routing.models import Offer, Transfer
-from hub.routing.strategy import channel_class
-from hub.timeline.models import Interaction
+from hub.routing.models import Offer, Transfer, WorkItem
+from hub.routing.strategy import VOICE, channel_class
+from hub.timeline.models import Conversation, Interaction
 from hub.timeline.queries import recent_items
 
 log = logging.getLogger(__name__)
@@ -44,9 +44,102 @@ def offer_payload(session: Session, *, offer: Offer, accounts: AccountProvider) 
         },
         "customer": customer_summary(session, conversation.customer_id),
         "timeline": recent_items(session, conversation.customer_id, limit=10),
-        "account": account_summary(accounts, conversation.customer_id),
+        "account": account_summaries(session, accounts, {conversation.customer_id})
+        [conversation.customer_id],
         "transfer": last_transfer(session, item.id),
     }
+
+
+def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, WorkItem],
+                   queue_names: dict[int, str], accounts: AccountProvider
+                   ) -> dict[int, dict[str, Any]]:
+    """``offer_payload`` for a batch of offers, set-wise: the conversations, customers,
+    last words, transfers and account summaries of all of them in a handful of queries of
+    the caller's session. Lean: the customer's recent timeline is included for calls only
+    (the screen pop); the inbox loads the conversation when the advisor opens it."""
+    if not offers:
+        return {}
+    work = [items[o.work_item_id] for o in offers]
+    conversations = {row.id: row for row in session.execute(
+        select(Conversation.id, Conversation.channel, Conversation.customer_id)
+        .where(Conversation.id.in_({i.conversation_id for i in work})))}
+    customer_ids = {c.customer_id for c in conversations.values()}
+    customers = customer_summaries(session, customer_ids)
+    words = latest_words_of(session, list(conversations))
+    transfers = last_transfers(session, [i.id for i in work])
+    account = account_summaries(session, accounts, customer_ids)
+    timelines: dict[int, list[dict[str, Any]]] = {}
+    out = {}
+    for offer, item in zip(offers, work, strict=True):
+        conversation = conversations[item.conversation_id]
+        cid, cls = conversation.customer_id, channel_class(item.channel_kind)
+        if cls == VOICE and cid not in timelines:
+            timelines[cid] = recent_items(session, cid, limit=10)
+        out[offer.id] = {
+            "offer_id": offer.id,
+            "expires_at": offer.expires_at.isoformat(),
+            "kind": offer.kind,
+            "note": offer.note,
+            "auto_accepted": offer.auto_accepted,
+            "work_item": {
+                "id": item.id,
+                "queue": queue_names.get(item.queue_id, ""),
+                "queue_id": item.queue_id,
+                "channel": conversation.channel,
+                "channel_class": cls,
+                "conversation_id": conversation.id,
+                "waiting_since": item.created_at.isoformat(),
+                "priority": item.priority,
+                "language": item.language,
+                "attributes": item.attributes,
+                "preview": words.get(conversation.id, ""),
+            },
+            "customer": customers.get(cid, {}),
+            "timeline": timelines.get(cid, []) if cls == VOICE else [],
+            "account": account.get(cid, {"available": False}),
+            "transfer": transfers.get(item.id),
+        }
+    return out
+
+
+def latest_words_of(session: Session, conversation_ids: list[int]) -> dict[int, str]:
+    """``latest_words`` of many conversations in one query."""
+    if not conversation_ids:
+        return {}
+    ranked = select(Interaction.conversation_id, Interaction.body, func.row_number().over(
+        partition_by=Interaction.conversation_id,
+        order_by=(Interaction.occurred_at.desc(), Interaction.id.desc())).label("n")
+    ).where(Interaction.conversation_id.in_(conversation_ids),
+            Interaction.direction == Direction.INBOUND).subquery()
+    rows = session.execute(select(ranked.c.conversation_id, ranked.c.body)
+                           .where(ranked.c.n == 1))
+    return {cid: (body or "")[:280] for cid, body in rows}
+
+
+def last_transfers(session: Session, work_item_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """``last_transfer`` of many items in one query (most items have none)."""
+    found: dict[int, dict[str, Any]] = {}
+    rows = session.execute(
+        select(Transfer, User.name).outerjoin(User, User.id == Transfer.by_user_id)
+        .where(Transfer.work_item_id.in_(work_item_ids)).order_by(Transfer.id))
+    for transfer, by_name in rows:
+        found[transfer.work_item_id] = _transfer_view(transfer, by_name)
+    return found
+
+
+def account_summaries(session: Session, accounts: AccountProvider, customer_ids: set[int]
+                      ) -> dict[int, dict[str, Any]]:
+    """Account summaries of many customers: set-wise in this session when the provider
+    can (the SQL provider), else one by one (the CRM provider caches in Redis)."""
+    batch = getattr(accounts, "summaries", None)
+    if batch is not None:
+        try:
+            return dict(batch(customer_ids, session=session))
+        except Exception:  # noqa: BLE001 - any provider failure degrades the same way
+            log.warning("account data unavailable for %s customers", len(customer_ids),
+                        exc_info=True)
+            return {cid: {"available": False} for cid in customer_ids}
+    return {cid: account_summary(accounts, cid) for cid in customer_ids}
 
 
 def latest_words(session: Session, conversation_id: int) -> str:
@@ -70,6 +163,10 @@ def last_transfer(session: Session, work_item_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     transfer, by_name = row
+    return _transfer_view(transfer, by_name)
+
+
+def _transfer_view(transfer: Transfer, by_name: str | None) -> dict[str, Any]:
     return {"note": transfer.note, "by_user_id": transfer.by_user_id, "by_name": by_name,
             "from_user_id": transfer.from_user_id, "at": transfer.created_at.isoformat()}
 

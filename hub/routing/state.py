@@ -14,6 +14,7 @@ reservations that no committed row backs (a crash between reserve and commit).
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -55,6 +56,65 @@ redis.call('ZADD', KEYS[2], now, uid)
 return uid
 """
 
+# Many items, many advisors, one atomic step: items in the order given (their rank), each
+# to its preferred advisor (continuity) if they fit, else to the one of its group offered
+# work least recently. Loads are read once and kept up to date as the script reserves.
+_PICK_MANY = """
+local req = cjson.decode(ARGV[1])
+local now = tonumber(ARGV[2])
+local adv = {}
+for i, a in ipairs(req.advisors) do
+  local e = {uid = tostring(a[1]), key = KEYS[2 + i], held = {}, score = 0,
+             cap = {voice = a[2], chat = a[3], async = a[4]},
+             load = {voice = 0, chat = 0, async = 0},
+             ok = redis.call('HGET', KEYS[1], tostring(a[1])) == 'available'}
+  if e.ok then
+    local h = redis.call('HGETALL', e.key)
+    for j = 1, #h, 2 do
+      e.held[h[j]] = true
+      local c = string.match(h[j + 1], '^(%a+)')
+      e.load[c] = (e.load[c] or 0) + 1
+    end
+    e.score = tonumber(redis.call('ZSCORE', KEYS[2], e.uid) or '0')
+  end
+  adv[i] = e
+end
+local function fits(e, item, cls)
+  if not e.ok or e.held[item] or e.load[cls] >= e.cap[cls] then return false end
+  if cls == 'voice' then return e.load.chat == 0 end
+  if cls == 'chat' then return e.load.voice == 0 end
+  return true
+end
+local out, seq = {}, 0
+for _, it in ipairs(req.items) do
+  local item, cls, pref = tostring(it[1]), it[2], it[4]
+  local excluded = {}
+  for _, x in ipairs(it[5]) do excluded[x] = true end
+  local best, best_score = nil, nil
+  if pref > 0 and fits(adv[pref], item, cls) then
+    best = pref
+  else
+    for _, i in ipairs(req.groups[it[3]]) do
+      local e = adv[i]
+      if not excluded[i] and fits(e, item, cls) and (best == nil or e.score < best_score) then
+        best, best_score = i, e.score
+      end
+    end
+  end
+  if best then
+    local e = adv[best]
+    seq = seq + 1
+    local stamp = string.format('%.6f', now + seq / 1000000)
+    redis.call('HSET', e.key, item, cls .. '|' .. stamp)
+    redis.call('ZADD', KEYS[2], stamp, e.uid)
+    e.held[item], e.load[cls], e.score = true, e.load[cls] + 1, tonumber(stamp)
+    out[#out + 1] = item
+    out[#out + 1] = e.uid
+  end
+end
+return out
+"""
+
 _RELEASE_IF = """
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
   return redis.call('HDEL', KEYS[1], ARGV[1])
@@ -70,6 +130,19 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Wanted:
+    """An item for ``pick_many``: who may take it (``group``, an index into the groups),
+    who should (``preferred``: the advisor who last served the customer, if in the group)
+    and who may not (``excluded``: advisors who declined it or let it expire)."""
+
+    item_id: int
+    cls: str
+    group: int
+    preferred: int | None = None
+    excluded: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class Reservation:
     user_id: int
     item_id: int
@@ -78,12 +151,18 @@ class Reservation:
     raw: str
 
 
+def _json(value: object) -> str:
+    # cjson decodes an empty JSON array as an empty table: fine for groups and exclusions
+    return json.dumps(value, separators=(",", ":"))
+
+
 class RoutingState:
     def __init__(self, redis: Redis, prefix: str = "entraide") -> None:
         self._redis = redis
         self._p = prefix
         self._pick = redis.register_script(_PICK)
         self._release_if = redis.register_script(_RELEASE_IF)
+        self._pick_many = redis.register_script(_PICK_MANY)
 
     def _load_key(self, user_id: int) -> str:
         return f"{self._p}:load:{user_id}"
@@ -102,6 +181,36 @@ class RoutingState:
             args += [c.user_id, c.capacity.voice, c.capacity.chat, c.capacity.async_]
         chosen = self._pick(keys=keys, args=args)
         return int(chosen) if chosen else None
+
+    def pick_many(self, advisors: Sequence[Candidate], groups: Sequence[Sequence[int]],
+                  items: Sequence[Wanted]) -> dict[int, int]:
+        """Reserve room for many items at once, atomically, in the order given: item id ->
+        advisor id for the items placed. ``groups`` are lists of advisor ids (who qualifies
+        for an item); an advisor must be *available* and have room for the item's class.
+        Ties go to the advisor offered work least recently, so a batch is spread out."""
+        if not advisors or not items:
+            return {}
+        index = {a.user_id: n for n, a in enumerate(advisors, start=1)}
+        request = {
+            "advisors": [[a.user_id, a.capacity.voice, a.capacity.chat, a.capacity.async_]
+                         for a in advisors],
+            "groups": [[index[u] for u in group if u in index] or [] for group in groups],
+            "items": [[w.item_id, w.cls, w.group + 1, index.get(w.preferred or 0, 0),
+                       sorted(index[u] for u in w.excluded if u in index)] for w in items],
+        }
+        keys = [f"{self._p}:presence", f"{self._p}:last_offer"]
+        keys += [self._load_key(a.user_id) for a in advisors]
+        flat = self._pick_many(keys=keys, args=[_json(request), f"{time.time():.6f}"])
+        return {int(flat[n]): int(flat[n + 1]) for n in range(0, len(flat or []), 2)}
+
+    def request_pass(self, seconds: int = 10) -> bool:
+        """Ask for a batch routing pass; True if none was asked for since the last one
+        started (then the caller queues one). Expires, so a lost job is not waited for."""
+        return bool(self._redis.set(f"{self._p}:routing:pass", "1", nx=True, ex=seconds))
+
+    def start_pass(self) -> None:
+        """A pass starts: requests made from now on queue another one."""
+        self._redis.delete(f"{self._p}:routing:pass")
 
     def release(self, user_id: int, item_id: int) -> None:
         self._redis.hdel(self._load_key(user_id), str(item_id))

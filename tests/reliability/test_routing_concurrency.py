@@ -2,12 +2,12 @@
 route 1,000 waiting items (calls, chats, emails, SMS) to advisors whose sockets accept,
 decline or ignore every offer and close what they accepted.
 
-Workers offer items (``route_item`` jobs, follow-ups after each close, the tick's safety
-net) while the web processes offer waiting work to advisors who connect, decline or close:
-every process races every other. Afterwards the database shows that no item was ever
-assigned twice and that no advisor ever held more than their capacity (one call or up to
-three chats, plus asynchronous items; a call never alongside a chat) — by replaying every
-offer's interval, which lies inside the interval Redis held the room for.
+Workers offer items (``route_item`` jobs one by one, batch routing passes requested after
+each connect, close, decline or expiry, the tick's safety net) while the web processes
+accept, decline and close: every process races every other. Afterwards the database
+shows that no item was ever assigned twice and that no advisor ever held more than their
+capacity (one call or up to three chats, plus asynchronous items; a call never alongside a
+chat) — by replaying every offer's interval, which lies inside the interval Redis held the room for.
 """
 
 from __future__ import annotations

@@ -117,6 +117,7 @@ def test_an_expired_offer_is_withdrawn_and_offered_to_another_advisor(client, se
 
     expire_pending_offers(services)
     assert sweep()["offers"] == 1
+    run_jobs(services)  # the routing pass queued after the expiry offers it to the other
 
     db_session.expire_all()
     offers = db_session.scalars(select(Offer).order_by(Offer.id)).all()
@@ -142,6 +143,7 @@ def test_an_expired_offer_with_nobody_else_available_goes_back_to_the_queue(
 
     expire_pending_offers(services)
     assert sweep()["offers"] == 1
+    run_jobs(services)  # the routing pass queued after the expiry offers it to the other
 
     db_session.expire_all()
     assert db_session.scalar(select(Offer.state)) == OfferState.EXPIRED
