@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from hub.forum import announcements, queries
+from hub.forum import announcements, fragments, queries, views
 from hub.forum.blueprint import blueprint, page_number
 from hub.forum.config import ForumConfig
 from hub.forum.context import (
@@ -15,6 +15,8 @@ from hub.forum.context import (
     current_member,
     current_moderator,
     db,
+    language,
+    services,
 )
 from hub.forum.mail import mailer_for
 from hub.forum.models import ForumTopic, PostStatus
@@ -87,18 +89,20 @@ def topic(topic_id: int, slug: str) -> Response | str:
                                       viewer_id=member.id if member else None,
                                       moderator=moderator is not None, page=page_number(),
                                       per_page=config().FORUM_POSTS_PER_PAGE)
-    post_ids = [p.id for p in answers.items] + ([question.id] if question else [])
+    shown = ([question] if question else []) + answers.items
     ranks = queries.ranks(session)
+    redis = services().redis
     html = render_template(
         "forum/topic.html", topic=found, question=question, answers=answers,
         kudoed=queries.kudoed(session, member_id=member.id if member else None,
-                              post_ids=post_ids),
-        rank_of=lambda points: rank_of(ranks, points),
+                              post_ids=[p.id for p in shown]),
+        heads=fragments.post_heads(redis, topic=found, posts=shown, lang=language(),
+                                   rank_of=lambda points: rank_of(ranks, points)),
         categories=queries.categories(session) if moderator else [],
         canonical=canonical_topic_url(found, answers.number, _external=True),
         incidents=announcements.announcements_for_topic(session, found.id),
     )
-    queries.count_view(session, found.id)
+    views.count_view(redis, found.id)  # in Redis: reading a topic writes nothing
     return html
 
 

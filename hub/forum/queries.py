@@ -7,7 +7,7 @@ from datetime import datetime
 from math import ceil
 from typing import Any
 
-from sqlalchemy import Select, case, func, select, update
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hub.forum.models import (
@@ -195,9 +195,3 @@ def feed(session: Session, category: ForumCategory, limit: int = 20) -> list[For
         .options(joinedload(ForumPost.topic), joinedload(ForumPost.author))
         .order_by(ForumTopic.created_at.desc(), ForumTopic.id.desc()).limit(limit)))
 
-
-def count_view(session: Session, topic_id: int) -> None:
-    """One more view of the topic (deflection metrics), committed at once."""
-    session.execute(update(ForumTopic).where(ForumTopic.id == topic_id).values(
-        view_count=ForumTopic.view_count + 1).execution_options(synchronize_session=False))
-    session.commit()
