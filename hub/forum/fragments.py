@@ -58,8 +58,11 @@ def key(topic: ForumTopic, post: ForumPost, *, lang: str, rank: ForumRank | None
 
 
 def post_heads(redis: Redis, *, topic: ForumTopic, posts: Sequence[ForumPost], lang: str,
-               rank_of: Callable[[int], ForumRank | None]) -> dict[int, Markup]:
-    """Post id -> the post's head, from the cache or rendered (and then cached)."""
+               rank_of: Callable[[int], ForumRank | None],
+               load: Callable[[list[int]], None] = lambda ids: None) -> dict[int, Markup]:
+    """Post id -> the post's head, from the cache or rendered (and then cached). The
+    posts may be loaded with only what the key needs (id, status, author's reputation,
+    advisor): ``load`` is called once with the ids of those to render, to load the rest."""
     ranks = {p.id: rank_of(p.author.reputation) if p.author and p.advisor_id is None
              else None for p in posts}
     cacheable = [p for p in posts if p.status == PostStatus.PUBLISHED]
@@ -74,11 +77,12 @@ def post_heads(redis: Redis, *, topic: ForumTopic, posts: Sequence[ForumPost], l
         for post, value in zip(cacheable, found, strict=True):
             if value is not None:
                 heads[post.id] = Markup(value.decode())  # noqa: S704 - rendered by Jinja
+    missing = [p for p in posts if p.id not in heads]
+    if missing:
+        load([p.id for p in missing])
     template = current_app.jinja_env.get_template(TEMPLATE)
     fresh: dict[str, str] = {}
-    for post in posts:
-        if post.id in heads:
-            continue
+    for post in missing:
         html = template.render(p=post, topic=topic, rank=ranks[post.id], lang=lang)
         heads[post.id] = Markup(html)  # noqa: S704 - autoescaped Jinja output
         if post.status == PostStatus.PUBLISHED:

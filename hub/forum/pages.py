@@ -88,7 +88,7 @@ def topic(topic_id: int, slug: str) -> Response | str:
     question, answers = queries.posts(session, topic=found,
                                       viewer_id=member.id if member else None,
                                       moderator=moderator is not None, page=page_number(),
-                                      per_page=config().FORUM_POSTS_PER_PAGE)
+                                      per_page=config().FORUM_POSTS_PER_PAGE, light=True)
     shown = ([question] if question else []) + answers.items
     ranks = queries.ranks(session)
     redis = services().redis
@@ -97,13 +97,35 @@ def topic(topic_id: int, slug: str) -> Response | str:
         kudoed=queries.kudoed(session, member_id=member.id if member else None,
                               post_ids=[p.id for p in shown]),
         heads=fragments.post_heads(redis, topic=found, posts=shown, lang=language(),
-                                   rank_of=lambda points: rank_of(ranks, points)),
+                                   rank_of=lambda points: rank_of(ranks, points),
+                                   load=lambda ids: queries.for_rendering(session, ids)),
+        post_link=PostLinks(),
         categories=queries.categories(session) if moderator else [],
         canonical=canonical_topic_url(found, answers.number, _external=True),
         incidents=announcements.announcements_for_topic(session, found.id),
     )
     views.count_view(redis, found.id)  # in Redis: reading a topic writes nothing
     return html
+
+
+class PostLinks:
+    """``url_for`` for the per-post links of a page's footers, built once per endpoint
+    and action then filled with each post id (a page has about 300 of them)."""
+
+    _MARK = 987654321987
+
+    def __init__(self) -> None:
+        self._patterns: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def __call__(self, endpoint: str, post_id: int, action: str = "") -> str:
+        pattern = self._patterns.get((endpoint, action))
+        if pattern is None:
+            params: dict[str, object] = {"post_id": self._MARK}
+            if action:
+                params["action"] = action
+            before, _, after = url_for(endpoint, **params).partition(str(self._MARK))
+            pattern = self._patterns[(endpoint, action)] = (before, after)
+        return f"{pattern[0]}{int(post_id)}{pattern[1]}"
 
 
 def _may_see(topic: ForumTopic, member_id: int | None, moderator: object) -> bool:
