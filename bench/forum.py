@@ -1,14 +1,18 @@
 """Issue #6: the forum under a realistic volume, through the Flask test client.
 
 Loads 20,000 topics and 200,000 replies with COPY into a PostgreSQL database (default
-``bench_forum``, dropped and migrated first), then measures p50/p99 over N requests each
+``bench_forum``, dropped and migrated first: a name not starting with ``bench`` is refused;
+Redis from ``ENTRAIDE_BENCH_REDIS_URL``), then measures p50/p99 over N requests each
 (default 1,000) of:
 
-* rendering a topic page with 50 replies (GET /forum/t/<id>-<slug>),
+* rendering a topic page with 50 replies (GET /forum/t/<id>-<slug>), as served (the
+  rendered posts come from the cache after the first request) and with the cache emptied
+  before each request (the worst case: every post rendered),
 * rendering a category page (GET /forum/c/<slug>, newest first, and sorted by popularity),
 * posting a reply (POST /forum/t/<id>/reply, signed in, CSRF token, through the service).
 
-Prints the figures; ``--write-docs`` puts them into the "Forum (issue #6)" section of
+Prints p50, p99 and the CPU time of this process per request (database and Redis server
+time not included); ``--write-docs`` puts them into the "Forum (issue #6)" section of
 docs/performance.md (other sections untouched). No assertion on time.
 
     python bench/forum.py
@@ -63,6 +67,8 @@ def parse() -> argparse.Namespace:
 def recreate(url: str) -> None:
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     name = plain.rsplit("/", 1)[1]
+    if not name.startswith("bench"):
+        sys.exit(f"refusing to drop {name!r}: the bench's database name must start with 'bench'")
     admin = plain.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -135,19 +141,23 @@ def load(url: str, topics: int, replies: int) -> tuple[int, str, int]:
     return 1, slug, topics
 
 
-def timed(call, count: int) -> list[float]:
+def timed(call, count: int) -> tuple[list[float], float]:
+    """Wall-clock durations (ms) of each call, and the CPU time of this process per call
+    (ms): the CPU figure moves much less than the wall clock on a loaded, shared machine."""
     durations = []
+    cpu_start = time.process_time()
     for _ in range(count):
         start = time.perf_counter()
         call()
         durations.append((time.perf_counter() - start) * 1000)
-    return durations
+    return durations, (time.process_time() - cpu_start) * 1000 / count
 
 
-def summary(durations: list[float]) -> tuple[float, float]:
+def summary(measured: tuple[list[float], float]) -> tuple[float, float, float]:
+    durations, cpu = measured
     ordered = sorted(durations)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return statistics.median(ordered), p99
+    return statistics.median(ordered), p99, cpu
 
 
 def measure(args: argparse.Namespace, topic: tuple[int, str], reply_to: int) -> dict:
@@ -181,10 +191,22 @@ def measure(args: argparse.Namespace, topic: tuple[int, str], reply_to: int) -> 
             "body": f"Réponse de bench {next(counter)} : **merci**", "csrf_token": token})
         assert response.status_code == 302, response.status_code
 
+    redis = app.extensions["entraide"].redis
+    fetch_topic = get(topic_path)
+
+    def topic_uncached() -> None:
+        """The worst case: no post of the page in the rendered-post cache."""
+        stale = redis.keys("entraide:forum:post:*")
+        if stale:
+            redis.delete(*stale)
+        fetch_topic()
+
     for call in (get(topic_path), get("/forum/c/box-internet"), post):
         timed(call, 20)  # warm-up
     results = {
-        "topic page, 50 replies": summary(timed(get(topic_path), args.requests)),
+        "topic page, 50 replies": summary(timed(fetch_topic, args.requests)),
+        "topic page, 50 replies, no post cached": summary(timed(topic_uncached,
+                                                                 args.requests)),
         "category page, newest": summary(timed(get("/forum/c/box-internet"), args.requests)),
         "category page, popular": summary(timed(get("/forum/c/box-internet?sort=popular"),
                                                 args.requests)),
@@ -192,6 +214,13 @@ def measure(args: argparse.Namespace, topic: tuple[int, str], reply_to: int) -> 
     }
     app.extensions["entraide"].engine.dispose()
     return results
+
+
+def load_average() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg()) + " (1 / 5 / 15 min)"
+    except OSError:
+        return "unknown"
 
 
 def write_docs(text: str) -> None:
@@ -225,10 +254,13 @@ def main() -> None:
         f"{loaded:.1f} s; {args.requests:,} requests per line through the Flask test client "
         "(one process, no network), signed in as a member; 2-core machine.",
         "",
-        "| request | p50 (ms) | p99 (ms) |",
-        "|---|---|---|",
+        "| request | p50 (ms) | p99 (ms) | CPU per request (ms) |",
+        "|---|---|---|---|",
     ]
-    lines += [f"| {name} | {p50:.1f} | {p99:.1f} |" for name, (p50, p99) in results.items()]
+    lines += [f"| {name} | {p50:.1f} | {p99:.1f} | {cpu:.1f} |"
+              for name, (p50, p99, cpu) in results.items()]
+    lines.append("")
+    lines.append(f"Load average while measuring: {load_average()}.")
     lines.append("")
     text = "\n".join(lines) + "\n"
     print(text)

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 SWEEP_JOB = "workers.reconciler.sweep"
 ROUTING_TICK_JOB = "workers.routing.tick"  # offer timers, presence grace, SLA, live feed
 FORUM_WATCH_JOB = "workers.forum.raise_unanswered"  # forum questions past their delay
+FORUM_VIEWS_JOB = "workers.forum.flush_views"  # topic views counted in Redis -> database
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -61,11 +62,13 @@ def work(settings: Settings, *, fork: bool = False, burst: bool = False) -> None
 
 def schedule(settings: Settings, *, once: bool = False) -> None:
     """Queue the sweep job every SWEEP_INTERVAL_SECONDS (one at a time): re-queue stale events and
-    deliveries, expire unanswered offers. Run exactly one scheduler."""
+    deliveries, expire unanswered offers, raise forum questions past their delay, flush
+    the forum's topic views. Run exactly one scheduler."""
     services = build_services(settings)
     while True:
         for func, job_id in ((SWEEP_JOB, "sweep"), (ROUTING_TICK_JOB, "routing-tick"),
-                             (FORUM_WATCH_JOB, "forum-watch")):
+                             (FORUM_WATCH_JOB, "forum-watch"),
+                             (FORUM_VIEWS_JOB, "forum-views")):
             try:
                 services.queue.enqueue_call(func, job_id=job_id, unique=True, result_ttl=0,
                                             failure_ttl=5, ttl=30)

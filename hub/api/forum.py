@@ -16,7 +16,7 @@ from hub.access import AccessDenied, access_forum_case
 from hub.api.routing_admin import require_supervisor
 from hub.api.routing_views import invalid
 from hub.forum import advisor as actions
-from hub.forum import metrics
+from hub.forum import metrics, views
 from hub.forum.context import extension
 from hub.forum.inbox_reply import reply_in_conversation
 from hub.forum.models import ForumPost, ForumTopic, PostStatus
@@ -147,7 +147,8 @@ def community_metrics(query: dict[str, Any]) -> Any:
     """Who answers the questions, how fast, how concentrated, deflection, escalations."""
     require_supervisor()
     found = metrics.community_metrics(db(), category=query.get("category"),
-                                      since=query.get("since"), until=query.get("until"))
+                                      since=query.get("since"), until=query.get("until"),
+                                      pending_views=views.pending(services().redis))
     if found is None:
         return invalid("category", "no such category")
     return found

@@ -11,6 +11,7 @@ member replies to those questions written by the 10 members who wrote most of th
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from statistics import median
 from typing import Any
@@ -31,9 +32,11 @@ TOP = 10
 
 
 def community_metrics(session: Session, *, category: str | None = None,
-                      since: datetime | None = None, until: datetime | None = None
+                      since: datetime | None = None, until: datetime | None = None,
+                      pending_views: Mapping[int, int] | None = None
                       ) -> dict[str, Any] | None:
-    """None when ``category`` names no category."""
+    """None when ``category`` names no category. ``pending_views``: the topic views
+    counted in Redis and not yet flushed to ``view_count`` (hub/forum/views.py)."""
     categories = list(session.scalars(select(ForumCategory).order_by(ForumCategory.position)))
     if category is not None:
         categories = [c for c in categories if c.slug == category]
@@ -48,7 +51,7 @@ def community_metrics(session: Session, *, category: str | None = None,
                    median_first_community_reply_seconds=_median_first_reply(topics, posts),
                    median_solution_seconds=_median_solution(topics, posts),
                    top10_answer_share=_top_share(topics, posts),
-                   **_deflection(session, ids, topics, since, until),
+                   **_deflection(session, ids, topics, since, until, pending_views or {}),
                    escalations=_escalations(session, ids, since, until))
     figures["by_category"] = [
         {"category": c.slug, **_shares([outcome[t.id] for t in topics if t.category_id == c.id])}
@@ -136,12 +139,13 @@ def _top_share(topics: list[ForumTopic], posts: dict[int, list[ForumPost]]) -> f
 
 
 def _deflection(session: Session, category_ids: list[int], topics: list[ForumTopic],
-                since: datetime | None, until: datetime | None) -> dict[str, Any]:
+                since: datetime | None, until: datetime | None,
+                pending_views: Mapping[int, int]) -> dict[str, Any]:
     clicks = session.scalar(select(func.count(ForumSuggestionClick.id)).join(
         ForumTopic, ForumTopic.id == ForumSuggestionClick.topic_id).where(
         ForumTopic.category_id.in_(category_ids),
         *_in_period(ForumSuggestionClick.created_at, since, until))) or 0
-    views = sum(t.view_count for t in topics)
+    views = sum(t.view_count + pending_views.get(t.id, 0) for t in topics)
     asked = len(topics)
     return {"suggestion_clicks": clicks, "topic_views": views,
             "clicks_per_question": round(clicks / asked, 4) if asked else None,

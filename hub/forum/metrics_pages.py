@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from flask import abort, render_template, request
 
-from hub.forum import metrics
+from hub.forum import metrics, views
 from hub.forum.blueprint import blueprint
-from hub.forum.context import current_advisor, db
+from hub.forum.context import current_advisor, db, services
 from hub.forum.queries import categories
 
 DEFAULT_DAYS = 30
@@ -34,7 +34,8 @@ def community_metrics() -> str:
     if until is not None:
         until += timedelta(days=1)  # the "until" day is included
     slug = request.args.get("category") or None
-    figures = metrics.community_metrics(db(), category=slug, since=since, until=until)
+    figures = metrics.community_metrics(db(), category=slug, since=since, until=until,
+                                        pending_views=views.pending(services().redis))
     if figures is None:
         abort(404)
     return render_template("forum/metrics.html", figures=figures, category=slug,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import chain
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -14,9 +16,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    event,
     false,
+    inspect,
+    update,
 )
-from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, foreign, mapped_column, relationship
 
 from hub.auth.models import User
 from hub.db import Base, utcnow
@@ -113,7 +118,11 @@ class ForumTopic(Base):
     solution_post_id: Mapped[int | None] = mapped_column(Integer, index=True)
     reply_count: Mapped[int] = mapped_column(default=0)
     kudos_count: Mapped[int] = mapped_column(default=0)
-    view_count: Mapped[int] = mapped_column(default=0, server_default="0")  # page views
+    # page views flushed from Redis (hub/forum/views.py); add the pending ones to show it
+    view_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # bumped by every write to the topic or its posts (see the listener at the end of
+    # this module): part of the key of the rendered-post cache, hub/forum/fragments.py
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
     # an incident announcement by the brand (hub/forum/announcements.py), pinned
     announcement: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -265,3 +274,56 @@ class ForumSuggestionClick(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("forum_members.id"))
     query: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Attributes not shown in a cached post fragment: changing only these keeps the version.
+_NOT_CACHED = frozenset({"kudos_count", "view_count", "last_activity_at"})
+_CHANGED_TOPICS = "forum_changed_topics"
+
+
+def _changed(obj: object) -> bool:
+    return any(attr.history.has_changes() for attr in inspect(obj).attrs
+               if attr.key not in _NOT_CACHED)
+
+
+def _topic_id_of(post: ForumPost) -> int | None:
+    if post.topic_id is not None:
+        return post.topic_id
+    topic = post.__dict__.get("topic")  # set through the relationship, not yet flushed
+    return topic.id if topic is not None else None
+
+
+@event.listens_for(Session, "before_flush")
+def _collect_changed_topics(session: Session, _context: Any, _instances: Any) -> None:
+    """Every new, changed or deleted post, and every changed topic, makes its topic's
+    rendered posts stale: note the topic, its version is bumped in the same flush."""
+    changed: set[int] = session.info.setdefault(_CHANGED_TOPICS, set())
+    dirty = session.dirty
+    for obj in chain(session.new, dirty, session.deleted):
+        if isinstance(obj, ForumPost):
+            if obj in dirty and not _changed(obj):
+                continue
+            topic_id = _topic_id_of(obj)
+        elif isinstance(obj, ForumTopic) and obj not in session.new and _changed(obj):
+            topic_id = obj.id
+        else:
+            continue
+        if topic_id is not None:
+            changed.add(topic_id)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _bump_topic_versions(session: Session, _context: Any) -> None:
+    """In the flush's transaction: a rolled-back write bumps nothing, a committed one
+    never leaves a fragment of the old content reachable."""
+    changed: set[int] = session.info.pop(_CHANGED_TOPICS, set())
+    if not changed:
+        return
+    session.connection().execute(update(ForumTopic.__table__)
+                                 .where(ForumTopic.__table__.c.id.in_(sorted(changed)))
+                                 .values(version=ForumTopic.__table__.c.version + 1))
+    mapper = inspect(ForumTopic)
+    for topic_id in changed:
+        topic = session.identity_map.get(mapper.identity_key_from_primary_key((topic_id,)))
+        if topic is not None:
+            session.expire(topic, ["version"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from hub.forum import announcements, queries
+from hub.forum import announcements, fragments, queries, views
 from hub.forum.blueprint import blueprint, page_number
 from hub.forum.config import ForumConfig
 from hub.forum.context import (
@@ -15,6 +15,7 @@ from hub.forum.context import (
     current_member,
     current_moderator,
     db,
+    language,
     services,
 )
 from hub.forum.mail import mailer_for
@@ -88,20 +89,44 @@ def topic(topic_id: int, slug: str) -> Response | str:
     question, answers = queries.posts(session, topic=found,
                                       viewer_id=member.id if member else None,
                                       moderator=moderator is not None, page=page_number(),
-                                      per_page=config().FORUM_POSTS_PER_PAGE)
-    post_ids = [p.id for p in answers.items] + ([question.id] if question else [])
+                                      per_page=config().FORUM_POSTS_PER_PAGE, light=True)
+    shown = ([question] if question else []) + answers.items
     ranks = queries.ranks(session)
+    redis = services().redis
     html = render_template(
         "forum/topic.html", topic=found, question=question, answers=answers,
         kudoed=queries.kudoed(session, member_id=member.id if member else None,
-                              post_ids=post_ids),
-        rank_of=lambda points: rank_of(ranks, points),
+                              post_ids=[p.id for p in shown]),
+        heads=fragments.post_heads(redis, topic=found, posts=shown, lang=language(),
+                                   rank_of=lambda points: rank_of(ranks, points),
+                                   load=lambda ids: queries.for_rendering(session, ids)),
+        post_link=PostLinks(),
         categories=queries.categories(session) if moderator else [],
         canonical=canonical_topic_url(found, answers.number, _external=True),
         incidents=announcements.announcements_for_topic(session, found.id),
     )
-    queries.count_view(session, found.id)
+    views.count_view(redis, found.id)  # in Redis: reading a topic writes nothing
     return html
+
+
+class PostLinks:
+    """``url_for`` for the per-post links of a page's footers, built once per endpoint
+    and action then filled with each post id (a page has about 300 of them)."""
+
+    _MARK = 987654321987
+
+    def __init__(self) -> None:
+        self._patterns: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def __call__(self, endpoint: str, post_id: int, action: str = "") -> str:
+        pattern = self._patterns.get((endpoint, action))
+        if pattern is None:
+            params: dict[str, object] = {"post_id": self._MARK}
+            if action:
+                params["action"] = action
+            before, _, after = url_for(endpoint, **params).partition(str(self._MARK))
+            pattern = self._patterns[(endpoint, action)] = (before, after)
+        return f"{pattern[0]}{int(post_id)}{pattern[1]}"
 
 
 def _may_see(topic: ForumTopic, member_id: int | None, moderator: object) -> bool:

@@ -7,8 +7,8 @@ from datetime import datetime
 from math import ceil
 from typing import Any
 
-from sqlalchemy import Select, case, func, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from hub.forum.models import (
     ForumBadgeAward,
@@ -96,11 +96,24 @@ def topic(session: Session, topic_id: int) -> ForumTopic | None:
         selectinload(ForumTopic.tags)))
 
 
+_FOR_RENDERING = (joinedload(ForumPost.author), joinedload(ForumPost.advisor),
+                  joinedload(ForumPost.quote_of).joinedload(ForumPost.author),
+                  joinedload(ForumPost.quote_of).joinedload(ForumPost.advisor))
+# what a topic page needs of a post whose head comes from the cache (hub/forum/fragments.py):
+# the footer's fields and the author's reputation (the rank is part of the cache key)
+_FOR_FOOTER = (load_only(ForumPost.id, ForumPost.topic_id, ForumPost.author_id,
+                         ForumPost.advisor_id, ForumPost.is_question, ForumPost.status,
+                         ForumPost.certified_by_id, ForumPost.kudos_count),
+               joinedload(ForumPost.author).load_only(ForumMember.reputation))
+
+
 def posts(session: Session, *, topic: ForumTopic, viewer_id: int | None, moderator: bool,
-          page: int = 1, per_page: int = 50) -> tuple[ForumPost | None, Page]:
+          page: int = 1, per_page: int = 50, light: bool = False
+          ) -> tuple[ForumPost | None, Page]:
     """The question and one page of answers: certified answers first, then the accepted
     solution, then the rest in order. Held posts are shown to their author and moderators;
-    hidden ones to moderators."""
+    hidden ones to moderators. ``light``: only the columns the footers and the cache key
+    need (:func:`for_rendering` loads the rest of the posts to render)."""
     visible = ForumPost.status == PostStatus.PUBLISHED
     if moderator:
         visible = ForumPost.status.in_([PostStatus.PUBLISHED, PostStatus.HELD,
@@ -108,9 +121,7 @@ def posts(session: Session, *, topic: ForumTopic, viewer_id: int | None, moderat
     elif viewer_id is not None:
         visible = visible | ((ForumPost.status == PostStatus.HELD)
                              & (ForumPost.author_id == viewer_id))
-    options = (joinedload(ForumPost.author), joinedload(ForumPost.advisor),
-               joinedload(ForumPost.quote_of).joinedload(ForumPost.author),
-               joinedload(ForumPost.quote_of).joinedload(ForumPost.advisor))
+    options = _FOR_FOOTER if light else _FOR_RENDERING
     question = session.scalar(select(ForumPost).where(
         ForumPost.topic_id == topic.id, ForumPost.is_question.is_(True)).options(*options))
     answers = select(ForumPost).where(ForumPost.topic_id == topic.id,
@@ -123,6 +134,13 @@ def posts(session: Session, *, topic: ForumTopic, viewer_id: int | None, moderat
     items = session.scalars(answers.options(*options).order_by(first, ForumPost.id)
                             .offset((number - 1) * per_page).limit(per_page)).unique().all()
     return question, Page(list(items), number, count)
+
+
+def for_rendering(session: Session, post_ids: list[int]) -> None:
+    """Completes posts loaded ``light`` (same identities) with what rendering needs."""
+    if post_ids:
+        session.scalars(select(ForumPost).where(ForumPost.id.in_(post_ids))
+                        .options(*_FOR_RENDERING)).unique().all()
 
 
 def kudoed(session: Session, *, member_id: int | None, post_ids: list[int]) -> set[int]:
@@ -195,9 +213,3 @@ def feed(session: Session, category: ForumCategory, limit: int = 20) -> list[For
         .options(joinedload(ForumPost.topic), joinedload(ForumPost.author))
         .order_by(ForumTopic.created_at.desc(), ForumTopic.id.desc()).limit(limit)))
 
-
-def count_view(session: Session, topic_id: int) -> None:
-    """One more view of the topic (deflection metrics), committed at once."""
-    session.execute(update(ForumTopic).where(ForumTopic.id == topic_id).values(
-        view_count=ForumTopic.view_count + 1).execution_options(synchronize_session=False))
-    session.commit()
