@@ -137,6 +137,10 @@ def wake_after_commit(session: Session, batch: str) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_effects(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy fires after_commit on RELEASE SAVEPOINT too: nothing is committed yet
+        # (an offer pushed then would reach the advisor before its row exists).
+        return
     pending: list[Effect] = session.info.pop("pending_effects", [])
     for effect in pending:
         try:
