@@ -29,14 +29,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.ingest_e2e import (  # noqa: E402
     ACCOUNT_SID,
     AUTH_TOKEN,
+    DEFAULT_DB,
+    DEFAULT_REDIS,
     HUB_NUMBER,
     check_targets,
     ensure_database,
     reset_stores,
 )
-
-DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_intake"  # dropped!
-DEFAULT_REDIS = "redis://127.0.0.1:6379/11"
 
 
 def configure(database_url: str, redis_url: str, batch_size: int) -> None:
