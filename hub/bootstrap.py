@@ -25,10 +25,11 @@ from hub.auth.throttle import Limit, SignInThrottle
 from hub.customers.accounts import SqlAccountProvider
 from hub.customers.breaker import CircuitBreaker
 from hub.customers.crm import CrmAccountProvider
-from hub.db import Effects, make_engine, make_sessionmaker
+from hub.db import Effects, make_engine, make_sessionmaker, wake_key
 from hub.domain.errors import ProviderError
 from hub.domain.ports import AccountProvider, ChannelAccount
 from hub.domain.registry import ChannelRegistry
+from hub.intake.service import BATCH_JOBS
 from hub.routing.context import RoutingContext
 from hub.routing.presence import Presence
 from hub.routing.state import RoutingState
@@ -103,7 +104,8 @@ def build_services(settings: Settings, *, redis_url: str | None = None) -> Servi
     queue = Queue(settings.RQ_QUEUE, connection=redis,
                   default_timeout=settings.JOB_TIMEOUT_SECONDS)
     manager = RedisManager(url, channel=socketio_channel(url), write_only=True)
-    effects = Effects(enqueue=_enqueuer(queue), emit=_emitter(manager))
+    effects = Effects(enqueue=_enqueuer(queue), emit=_emitter(manager),
+                      wake=_waker(queue, redis))
     services = Services(
         settings=settings,
         redis_url=url,
@@ -208,6 +210,32 @@ def _enqueuer(queue: Queue) -> Any:
             log.warning("could not queue %s; the sweep will retry", job_id, exc_info=True)
 
     return enqueue
+
+
+WAKE_TTL_SECONDS = 30  # a wake whose job was lost is possible again after this
+
+
+def _waker(queue: Queue, redis: Redis) -> Any:
+    """Queue one run of a batch job unless a run is queued and not started yet (the key
+    ``wake_key(batch)``, which the run deletes before it claims anything). Many webhooks
+    between two runs cost one ``SET NX`` each and one job in all."""
+    def wake(batch: str) -> bool:
+        key = wake_key(batch)
+        try:
+            if not redis.set(key, "1", nx=True, ex=WAKE_TTL_SECONDS):
+                return False
+            queue.enqueue_call(BATCH_JOBS[batch], result_ttl=0, failure_ttl=86400)
+            return True
+        except RedisError:
+            # The rows are committed: the sweep wakes the batch when Redis is back.
+            log.warning("could not wake %s; the sweep will", batch, exc_info=True)
+            try:
+                redis.delete(key)
+            except RedisError:
+                pass
+            return False
+
+    return wake
 
 
 def _emitter(manager: RedisManager) -> Any:

@@ -65,6 +65,7 @@ class Effects:
 
     enqueue: Callable[..., None] = lambda *a, **k: None
     emit: Callable[[dict[str, Any]], None] = lambda message: None
+    wake: Callable[[str], bool] = lambda batch: False  # coalesced batch jobs (intake)
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -120,8 +121,26 @@ def enqueue_after_commit(session: Session, func: str, *args: Any, job_id: str, *
     after_commit(session, lambda: effects.enqueue(func, *args, job_id=job_id, **opts))
 
 
+def wake_key(batch: str) -> str:
+    """Set while a run of the batch job ``batch`` is queued and has not started yet."""
+    return f"entraide:wake:{batch}"
+
+
+def wake_after_commit(session: Session, batch: str) -> None:
+    """Make sure the batch job ``batch`` (e.g. "intake") runs once the transaction commits.
+
+    Coalesced: many commits between two runs queue one job, which claims what is stored
+    in the database (the database, not Redis, says what is left to do)."""
+    effects = effects_of(session)
+    after_commit(session, lambda: effects.wake(batch))
+
+
 @event.listens_for(Session, "after_commit")
 def _run_effects(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy fires after_commit on RELEASE SAVEPOINT too: nothing is committed yet
+        # (an offer pushed then would reach the advisor before its row exists).
+        return
     pending: list[Effect] = session.info.pop("pending_effects", [])
     for effect in pending:
         try:

@@ -41,6 +41,7 @@ class Settings:
     DB_POOL_SIZE: int = 10  # PostgreSQL connections each process keeps open
     DB_MAX_OVERFLOW: int = 20  # more, opened under load and closed when returned
     SWEEP_AFTER_SECONDS: int = 30
+    INTAKE_BATCH_SIZE: int = 20  # inbound events one intake transaction claims at most
     SWEEP_INTERVAL_SECONDS: int = 1
     MAX_ATTACHMENT_BYTES: int = 5_000_000
     UI_MODULES: str = "agent_ui"

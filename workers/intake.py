@@ -1,18 +1,45 @@
-"""Process one stored inbound event: parse, resolve the customer, record, route."""
+"""Process stored inbound events: parse, resolve the customer, record, route.
+
+``process_batch`` is the usual path: woken after each stored event (coalesced: one queued
+run for many events), it claims pending events in batches and records each batch in one
+transaction. If a batch fails, it is rolled back and its events are processed one by one
+(``process_event``'s path), so one bad event never holds back the others. An event that
+failed once is retried by its own job ``event-<id>`` (``PROCESS_RETRY``) and the sweep.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import NamedTuple
 
+from redis.exceptions import RedisError
+from rq.exceptions import DuplicateJobError
+from rq.timeouts import JobTimeoutException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.bootstrap import Services
-from hub.customers.identity import resolve_sender
-from hub.db import enqueue_after_commit, transaction
+from hub.customers.identity import sender_address
+from hub.customers.service import resolve_identity
+from hub.db import enqueue_after_commit, transaction, wake_key
+from hub.domain.addresses import Address
 from hub.domain.errors import BadPayload, UnknownChannel
+from hub.domain.messages import InboundItem
 from hub.intake.models import EventState, InboundEvent
-from hub.intake.service import mark_processed, raw_request_of
+from hub.intake.service import (
+    INTAKE,
+    PROCESS_JOB,
+    PROCESS_RETRY,
+    claim_pending,
+    claims_in_turn,
+    event_job_id,
+    lock_threads,
+    mark_processed,
+    raw_request_of,
+)
 from hub.replies.service import apply_delivery_update
 from hub.routing.service import submit_work
 from hub.timeline.service import open_conversation, record_inbound
@@ -22,10 +49,102 @@ from workers.retries import MEDIA_RETRY
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+RUN_BUDGET_SECONDS = 10.0  # then the run wakes a successor and ends (JOB_TIMEOUT is 30 s)
 
 
 class StatusForUnknownMessage(Exception):
     """A status callback raced ahead of the send's commit: retry later."""
+
+
+class Item(NamedTuple):
+    item: InboundItem
+    sender: Address
+    thread: str  # the conversation's thread key
+
+
+@dataclass
+class Parsed:
+    """An event parsed before anything is written: its items and their threads."""
+
+    event: InboundEvent
+    items: list[Item] = field(default_factory=list)
+    rejected: str = ""
+
+    def thread_keys(self) -> list[str]:
+        event = self.event
+        return [f"{event.channel}\x1f{event.account}\x1f{i.thread}" for i in self.items]
+
+
+# --- the batch path -------------------------------------------------------------------------
+
+
+def process_batch() -> int:
+    """Claim and record pending events until none is left; returns how many events this
+    run applied (recorded, or rejected for a bad payload)."""
+    svc = services()
+    try:
+        svc.redis.delete(wake_key(INTAKE))  # before claiming: a later store wakes a new run
+    except RedisError:
+        log.warning("intake: Redis unavailable; claiming anyway", exc_info=True)
+    size = max(1, svc.settings.INTAKE_BATCH_SIZE)
+    deadline = time.monotonic() + RUN_BUDGET_SECONDS
+    total = 0
+    while True:
+        claimed, applied = _one_batch(svc, size)
+        total += applied
+        if claimed < size:
+            return total
+        if time.monotonic() > deadline:
+            svc.effects.wake(INTAKE)  # more is waiting: a successor run goes on with it
+            return total
+
+
+def _one_batch(svc: Services, size: int) -> tuple[int, int]:
+    """One transaction: (events claimed, events applied)."""
+    claimed: list[int] = []
+    try:
+        with transaction(svc.sessions) as session:
+            with claims_in_turn(session):
+                batch = [_parse(svc, event) for event in claim_pending(session, limit=size)]
+                claimed = [parsed.event.id for parsed in batch]
+                lock_threads(session, [key for parsed in batch for key in parsed.thread_keys()])
+            for parsed in batch:
+                _apply(session, svc, parsed)
+    except JobTimeoutException:
+        raise
+    except Exception:
+        if not claimed:
+            raise
+        log.warning("intake batch of %d failed; processing it event by event", len(claimed),
+                    exc_info=True)
+        return len(claimed), sum(_process_alone(svc, event_id) for event_id in claimed)
+    return len(claimed), len(claimed)
+
+
+def _process_alone(svc: Services, event_id: int) -> bool:
+    """One event of a failed batch, in its own transaction (another batch may have taken
+    it meanwhile); a failure is recorded on the event and its own retry job scheduled."""
+    try:
+        with transaction(svc.sessions) as session:
+            return _process(session, svc, event_id)
+    except Exception as error:  # noqa: BLE001 - recorded on the event, retried by its job
+        _record_failure(svc, event_id, error)
+        _schedule_retry(svc, event_id)
+        return False
+
+
+def _schedule_retry(svc: Services, event_id: int) -> None:
+    first = timedelta(seconds=PROCESS_RETRY.intervals[0])
+    try:
+        svc.queue.enqueue_in(first, PROCESS_JOB, event_id, job_id=event_job_id(event_id),
+                             retry=PROCESS_RETRY, failure_ttl=7 * 86400, unique=True)
+    except DuplicateJobError:
+        pass
+    except RedisError:
+        log.warning("could not schedule %s; the sweep will", event_job_id(event_id))
+
+
+# --- one event (retries, the sweep's re-queues) ---------------------------------------------
 
 
 def process_event(event_id: int) -> None:
@@ -38,17 +157,48 @@ def process_event(event_id: int) -> None:
         raise
 
 
-def _process(session: Session, svc: Services, event_id: int) -> None:
+def _process(session: Session, svc: Services, event_id: int) -> bool:
     event = session.scalar(
         select(InboundEvent).where(InboundEvent.id == event_id).with_for_update()
     )
     if event is None or event.state != EventState.PENDING:
-        return
+        return False
+    parsed = _parse(svc, event)
+    lock_threads(session, parsed.thread_keys())
+    _apply(session, svc, parsed)
+    return True
+
+
+# --- shared steps ---------------------------------------------------------------------------
+
+
+def _parse(svc: Services, event: InboundEvent) -> Parsed:
+    """Pure: the event's items and the thread each one goes to; a bad payload is kept as
+    the reason to reject it. Status callbacks are parsed when applied."""
+    parsed = Parsed(event)
+    if event.is_status:
+        return parsed
     try:
+        adapter = svc.channels.adapter(event.channel)
+        account = svc.channels.account(event.channel, event.account)
+        for item in adapter.parse(raw_request_of(event), account):
+            sender = sender_address(item, region=svc.settings.DEFAULT_REGION)
+            thread = sender.value if item.thread_key == item.sender_address else item.thread_key
+            parsed.items.append(Item(item, sender, thread))
+    except (BadPayload, UnknownChannel) as error:
+        parsed.rejected = error.reason
+    return parsed
+
+
+def _apply(session: Session, svc: Services, parsed: Parsed) -> None:
+    event = parsed.event
+    try:
+        if parsed.rejected:
+            raise BadPayload(parsed.rejected)
         if event.is_status:
             _apply_statuses(session, svc, event)
         else:
-            _record_items(session, svc, event)
+            _record_items(session, svc, parsed)
     except (BadPayload, UnknownChannel) as error:
         log.warning("event %s rejected: %s", event.id, error.reason)
         event.state = EventState.FAILED
@@ -57,12 +207,10 @@ def _process(session: Session, svc: Services, event_id: int) -> None:
     mark_processed(event)
 
 
-def _record_items(session: Session, svc: Services, event: InboundEvent) -> None:
-    adapter = svc.channels.adapter(event.channel)
-    account = svc.channels.account(event.channel, event.account)
-    for item in adapter.parse(raw_request_of(event), account):
-        identity = resolve_sender(session, item=item, region=svc.settings.DEFAULT_REGION)
-        thread = identity.address if item.thread_key == item.sender_address else item.thread_key
+def _record_items(session: Session, svc: Services, parsed: Parsed) -> None:
+    event = parsed.event
+    for item, sender, thread in parsed.items:
+        identity = resolve_identity(session, address=sender, display_name=item.sender_name)
         conversation = open_conversation(session, identity=identity, channel=event.channel,
                                          account=event.account, thread_key=thread,
                                          subject=item.subject)

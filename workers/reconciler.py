@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from hub.bootstrap import Services
 from hub.db import transaction, utcnow
-from hub.intake.service import PROCESS_JOB, PROCESS_RETRY, event_job_id, stale_event_ids
+from hub.intake.service import INTAKE, PROCESS_JOB, PROCESS_RETRY, event_job_id, stale_event_ids
 from hub.replies.models import Delivery, DeliveryState
 from hub.replies.service import DELIVER_JOB, RETRY, delivery_job_id, fail_attempt
 from hub.routing.service import expire_offers
@@ -67,10 +67,16 @@ def _orphaned(svc: Services, job: Job) -> bool:
 
 
 def requeue_stale_events(svc: Services) -> int:
+    """Never-tried events wake the intake batch (unless a run is already queued); events
+    that failed before get their own retry job back."""
     age = timedelta(seconds=svc.settings.SWEEP_AFTER_SECONDS)
     with svc.sessions() as session:
-        ids = stale_event_ids(session, older_than=age)
-    return sum(_requeue(svc, PROCESS_JOB, i, event_job_id(i), PROCESS_RETRY) for i in ids)
+        fresh, retried = stale_event_ids(session, older_than=age)
+    woken = len(fresh) if fresh and svc.effects.wake(INTAKE) else 0
+    if woken:
+        log.info("sweep wakes the intake for %d stale events", woken)
+    return woken + sum(_requeue(svc, PROCESS_JOB, i, event_job_id(i), PROCESS_RETRY)
+                       for i in retried)
 
 
 def requeue_stale_deliveries(svc: Services) -> int:

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from rq import Retry
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from hub.db import enqueue_after_commit, utcnow
+from hub.db import utcnow, wake_after_commit
 from hub.domain.messages import RawRequest
 from hub.intake.models import EventState, InboundEvent
 
-PROCESS_JOB = "workers.intake.process_event"
+PROCESS_JOB = "workers.intake.process_event"  # one event: retries and the sweep's re-queues
 PROCESS_RETRY = Retry(max=5, interval=[1, 2, 5, 15, 30])
+INTAKE = "intake"  # the batch woken after each stored event (hub.db.wake_after_commit)
+BATCH_JOB = "workers.intake.process_batch"
+BATCH_JOBS = {INTAKE: BATCH_JOB}
+# PostgreSQL advisory lock: one batch at a time between its claim and its thread locks.
+CLAIM_LOCK = int.from_bytes(b"intake", "big")
 
 
 def event_job_id(event_id: int) -> str:
@@ -60,8 +68,7 @@ def store_event(
         if existing is None:
             raise LookupError(f"inbound event {channel}/{account}/{key} neither stored nor found")
         return existing, False
-    enqueue_after_commit(session, PROCESS_JOB, event_id, job_id=event_job_id(event_id),
-                         retry=PROCESS_RETRY)
+    wake_after_commit(session, INTAKE)
     return event_id, True
 
 
@@ -82,13 +89,72 @@ def mark_processed(event: InboundEvent) -> None:
     event.error = ""
 
 
-def stale_event_ids(session: Session, *, older_than: timedelta, limit: int = 500) -> list[int]:
-    """Events stored but not processed for a while: Redis lost them or a worker died."""
+def stale_event_ids(
+    session: Session, *, older_than: timedelta, limit: int = 500
+) -> tuple[list[int], list[int]]:
+    """Events stored but not processed for a while: Redis lost them or a worker died.
+    Returns (never tried: for the batch, tried and failed: for their own retry jobs)."""
     cutoff = utcnow() - older_than
     query = (
-        select(InboundEvent.id)
+        select(InboundEvent.id, InboundEvent.attempts)
         .where(InboundEvent.state == EventState.PENDING, InboundEvent.received_at < cutoff)
         .order_by(InboundEvent.id)
         .limit(limit)
     )
+    rows = session.execute(query).all()
+    return [i for i, tries in rows if not tries], [i for i, tries in rows if tries]
+
+
+def claim_pending(session: Session, *, limit: int) -> list[InboundEvent]:
+    """Lock up to ``limit`` pending, never-tried events, oldest first, skipping those another
+    transaction holds: concurrent batches never get the same event. An event that failed
+    once (``attempts`` > 0) is left to its own retry job, so a poison event cannot fail
+    batch after batch."""
+    query = (
+        select(InboundEvent)
+        .where(InboundEvent.state == EventState.PENDING, InboundEvent.attempts == 0)
+        .order_by(InboundEvent.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
     return list(session.scalars(query))
+
+
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+@contextmanager
+def claims_in_turn(session: Session) -> Iterator[None]:
+    """One claimer at a time, from its claim to its thread locks (PostgreSQL; SQLite has
+    one writer anyway). With ``lock_threads`` this keeps one conversation's events in
+    order across concurrent batches: a later batch waits for the thread locks of an
+    earlier one. A session-level lock: released here, or with the connection on error."""
+    if not _postgresql(session):
+        yield
+        return
+    connection = session.connection()
+    connection.execute(select(func.pg_advisory_lock(CLAIM_LOCK)))
+    try:
+        yield
+    finally:
+        try:
+            connection.execute(select(func.pg_advisory_unlock(CLAIM_LOCK)))
+        except Exception:
+            connection.invalidate()  # closing the connection releases the lock
+            raise
+
+
+def thread_lock_number(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big",
+                          signed=True)
+
+
+def lock_threads(session: Session, keys: Iterable[str]) -> None:
+    """Hold the conversation threads ``keys`` until commit (PostgreSQL advisory locks):
+    one thread's events are applied by one transaction at a time, and a new thread's
+    conversation is opened once."""
+    numbers = sorted({thread_lock_number(key) for key in keys})
+    if numbers and _postgresql(session):
+        session.execute(text("SELECT count(pg_advisory_xact_lock(k)) "
+                             "FROM unnest(CAST(:keys AS bigint[])) AS k"), {"keys": numbers})
