@@ -72,20 +72,24 @@ def on_typing(_data: Any = None) -> dict[str, Any]:
         return {"ok": True}
     with transaction(services().sessions) as session:
         conversation_id = open_conversation_id(session, account=account, visitor_id=visitor)
-        if conversation_id is not None:
-            _tell_advisors(session, conversation_id)
+        told = conversation_id is not None and _tell_advisors(session, conversation_id)
+    if not told:  # nobody was watching yet: do not throttle the next keystrokes
+        services().redis.delete(f"entraide:visitor-typing:{account}:{visitor}")
     return {"ok": True}
 
 
-def _tell_advisors(session: Session, conversation_id: int) -> None:
+def _tell_advisors(session: Session, conversation_id: int) -> bool:
+    viewing = {int(v) for v in services().redis.hvals(viewers_key(conversation_id))}
+    if not viewing:
+        return False
     conversation = session.get(Conversation, conversation_id)
     assert conversation is not None
     name = conversation.customer.display_name
     payload = {"conversation_id": conversation_id, "user_id": None, "customer": True,
                "name": "" if name.startswith(VISITOR_PREFIX) else name}
-    viewing = {int(v) for v in services().redis.hvals(viewers_key(conversation_id))}
     for advisor in sorted(viewing):
         publish(session, room=user_room(advisor), name="conversation.typing", payload=payload)
+    return True
 
 
 def advisor_typing(conversation: Conversation) -> None:
