@@ -12,6 +12,8 @@ from flask_login import LoginManager, current_user
 from flask_smorest import Api
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -164,6 +166,19 @@ def _init_api(app: Flask) -> None:
     csrf.exempt(webchat.blueprint)
     app.after_request(webchat.allow_brand_sites)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(PoolTimeout, _database_unavailable)
+    app.register_error_handler(OperationalError, _database_unavailable)
+
+
+def _database_unavailable(error: Exception) -> Any:
+    """No connection within DB_POOL_TIMEOUT (the process is saturated) or the database
+    is down: a 503 the client may retry, never a 500, and nothing half-done (the
+    request's transaction is rolled back at teardown)."""
+    log.error("database unavailable for %s %s: %s", request.method, request.path,
+              type(error).__name__)
+    response = json_error(503, "database unavailable, retry later")
+    response.headers["Retry-After"] = "1"
+    return response
 
 
 def _http_error(error: HTTPException) -> Any:

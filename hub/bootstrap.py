@@ -99,7 +99,8 @@ def build_services(settings: Settings, *, redis_url: str | None = None) -> Servi
     if not url:
         raise RuntimeError("REDIS_URL is not set (entraide demo starts an embedded Redis)")
     engine = make_engine(settings.database_url, pool_size=settings.DB_POOL_SIZE,
-                         max_overflow=settings.DB_MAX_OVERFLOW)
+                         max_overflow=settings.DB_MAX_OVERFLOW,
+                         pool_timeout=settings.DB_POOL_TIMEOUT)
     redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
     queue = Queue(settings.RQ_QUEUE, connection=redis,
                   default_timeout=settings.JOB_TIMEOUT_SECONDS)

@@ -73,6 +73,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         kwargs.pop("pool_size", None)  # SQLite: SQLAlchemy's own pool for file databases
         kwargs.pop("max_overflow", None)
+        kwargs.pop("pool_timeout", None)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

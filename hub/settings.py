@@ -40,6 +40,7 @@ class Settings:
     SIGNIN_WINDOW_SECONDS: int = 900
     DB_POOL_SIZE: int = 10  # PostgreSQL connections each process keeps open
     DB_MAX_OVERFLOW: int = 20  # more, opened under load and closed when returned
+    DB_POOL_TIMEOUT: int = 30  # seconds a request waits for a connection, then 503
     SWEEP_AFTER_SECONDS: int = 30
     INTAKE_BATCH_SIZE: int = 20  # inbound events one intake transaction claims at most
     SWEEP_INTERVAL_SECONDS: int = 1
