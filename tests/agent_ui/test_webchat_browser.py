@@ -62,7 +62,9 @@ def test_a_visitor_chats_with_an_advisor_and_a_forged_session_is_refused(
     composer.fill("Je regarde")
     expect(widget.get_by_text("Un conseiller écrit…")).to_be_visible(timeout=10_000)
 
-    text.fill("Elle clignote en rouge")  # the visitor types: the advisor sees it
+    # the visitor types, key by key for a few seconds as a person does (the widget sends
+    # "typing" at most every 2 s): the advisor sees it
+    text.press_sequentially("Elle clignote en rouge", delay=150)
     expect(inbox.locator("#typing-indicator")).to_have_text("The customer is typing…",
                                                             timeout=10_000)
     composer.fill("Je regarde votre box tout de suite.")
