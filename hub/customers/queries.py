@@ -11,16 +11,10 @@ from sqlalchemy.orm import Session, selectinload
 from hub.customers.models import Customer
 
 
-def customer_summary(session: Session, customer_id: int) -> dict[str, Any]:
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        return {}
-    return _summary(customer)
-
-
 def customer_summaries(session: Session, customer_ids: Iterable[int]
                        ) -> dict[int, dict[str, Any]]:
-    """``customer_summary`` for many customers in two queries (customers, identities)."""
+    """The offer card's customer (name, language, VIP, identities) for many customers,
+    in two queries (customers, identities)."""
     ids = sorted(set(customer_ids))
     if not ids:
         return {}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.auth.models import User
-from hub.customers.queries import customer_summaries, customer_summary
+from hub.customers.queries import customer_summaries
 from hub.domain.kinds import Direction
 from hub.domain.ports import AccountProvider
 from hub.routing.models import Offer, Transfer, WorkItem
@@ -21,42 +21,21 @@ log = logging.getLogger(__name__)
 
 
 def offer_payload(session: Session, *, offer: Offer, accounts: AccountProvider) -> dict[str, Any]:
+    """One offer's card, with the customer's recent timeline whatever the channel."""
     item = offer.work_item
-    conversation = item.conversation
-    return {
-        "offer_id": offer.id,
-        "expires_at": offer.expires_at.isoformat(),
-        "kind": offer.kind,
-        "note": offer.note,
-        "auto_accepted": offer.auto_accepted,
-        "work_item": {
-            "id": item.id,
-            "queue": item.queue.name,
-            "queue_id": item.queue_id,
-            "channel": conversation.channel,
-            "channel_class": channel_class(item.channel_kind),
-            "conversation_id": conversation.id,
-            "waiting_since": item.created_at.isoformat(),
-            "priority": item.priority,
-            "language": item.language,
-            "attributes": item.attributes,
-            "preview": latest_words(session, conversation.id),
-        },
-        "customer": customer_summary(session, conversation.customer_id),
-        "timeline": recent_items(session, conversation.customer_id, limit=10),
-        "account": account_summaries(session, accounts, {conversation.customer_id})
-        [conversation.customer_id],
-        "transfer": last_transfer(session, item.id),
-    }
+    return offer_payloads(session, offers=[offer], items={item.id: item},
+                          queue_names={item.queue_id: item.queue.name}, accounts=accounts,
+                          full_timeline=True)[offer.id]
 
 
 def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, WorkItem],
-                   queue_names: dict[int, str], accounts: AccountProvider
-                   ) -> dict[int, dict[str, Any]]:
+                   queue_names: dict[int, str], accounts: AccountProvider,
+                   full_timeline: bool = False) -> dict[int, dict[str, Any]]:
     """``offer_payload`` for a batch of offers, set-wise: the conversations, customers,
     last words, transfers and account summaries of all of them in a handful of queries of
     the caller's session. Lean: the customer's recent timeline is included for calls only
-    (the screen pop); the inbox loads the conversation when the advisor opens it."""
+    (the screen pop), or for every offer with ``full_timeline``; the inbox loads the
+    conversation when the advisor opens it."""
     if not offers:
         return {}
     work = [items[o.work_item_id] for o in offers]
@@ -73,7 +52,8 @@ def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, Wo
     for offer, item in zip(offers, work, strict=True):
         conversation = conversations[item.conversation_id]
         cid, cls = conversation.customer_id, channel_class(item.channel_kind)
-        if cls == VOICE and cid not in timelines:
+        with_timeline = full_timeline or cls == VOICE
+        if with_timeline and cid not in timelines:
             timelines[cid] = recent_items(session, cid, limit=10)
         out[offer.id] = {
             "offer_id": offer.id,
@@ -95,7 +75,7 @@ def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, Wo
                 "preview": words.get(conversation.id, ""),
             },
             "customer": customers.get(cid, {}),
-            "timeline": timelines.get(cid, []) if cls == VOICE else [],
+            "timeline": timelines[cid] if with_timeline else [],
             "account": account.get(cid, {"available": False}),
             "transfer": transfers.get(item.id),
         }
@@ -103,7 +83,7 @@ def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, Wo
 
 
 def latest_words_of(session: Session, conversation_ids: list[int]) -> dict[int, str]:
-    """``latest_words`` of many conversations in one query."""
+    """The customer's last words in each conversation (the offer's "first words"), one query."""
     if not conversation_ids:
         return {}
     ranked = select(Interaction.conversation_id, Interaction.body, func.row_number().over(
@@ -117,7 +97,7 @@ def latest_words_of(session: Session, conversation_ids: list[int]) -> dict[int, 
 
 
 def last_transfers(session: Session, work_item_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """``last_transfer`` of many items in one query (most items have none)."""
+    """The latest hand-over of each item, with its note, in one query (most items have none)."""
     found: dict[int, dict[str, Any]] = {}
     rows = session.execute(
         select(Transfer, User.name).outerjoin(User, User.id == Transfer.by_user_id)
@@ -142,28 +122,8 @@ def account_summaries(session: Session, accounts: AccountProvider, customer_ids:
     return {cid: account_summary(accounts, cid) for cid in customer_ids}
 
 
-def latest_words(session: Session, conversation_id: int) -> str:
-    """The customer's last words in this conversation (the offer's "first words")."""
-    body = session.scalar(
-        select(Interaction.body)
-        .where(Interaction.conversation_id == conversation_id,
-               Interaction.direction == Direction.INBOUND)
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(1))
-    return (body or "")[:280]
 
 
-def last_transfer(session: Session, work_item_id: int) -> dict[str, Any] | None:
-    """The latest hand-over of this item, with its note, for the advisor who gets it."""
-    row = session.execute(
-        select(Transfer, User.name)
-        .outerjoin(User, User.id == Transfer.by_user_id)
-        .where(Transfer.work_item_id == work_item_id)
-        .order_by(Transfer.id.desc()).limit(1)
-    ).first()
-    if row is None:
-        return None
-    transfer, by_name = row
-    return _transfer_view(transfer, by_name)
 
 
 def _transfer_view(transfer: Transfer, by_name: str | None) -> dict[str, Any]:
