@@ -286,7 +286,10 @@ def reset_stores(database_url: str, redis_url: str) -> None:
 
 
 def seed_advisors(database_url: str, count: int) -> list[str]:
-    """``count`` advisors in the default queue, each with an API token."""
+    """``count`` advisors in the default queue, each with an API token. Their capacity for
+    asynchronous work (SMS) is unbounded: they accept every offer and never close, so
+    with the default profile (5 async items) the first 5 × ``count`` items would fill
+    them and the rest would wait in the queue, measuring advisors, not the pipeline."""
     from hub.auth.models import Role  # noqa: PLC0415
     from hub.auth.service import create_token, create_user  # noqa: PLC0415
     from hub.db import Effects, make_engine, make_sessionmaker, transaction  # noqa: PLC0415
@@ -305,6 +308,7 @@ def seed_advisors(database_url: str, count: int) -> list[str]:
                 password="bench-password-123",
                 role=Role.ADVISOR,
             )
+            user.capacity = {"async": 1_000_000}
             session.add(QueueMember(queue_id=queue_id, user_id=user.id))
             tokens.append(create_token(session, user=user, label="bench"))
     engine.dispose()
