@@ -67,11 +67,16 @@ class IngressHandler:
     def store(self, raw: bytes, recipients: list[str], mail_from: str) -> bool:
         req = self.raw_request(raw, recipients, mail_from)
         adapter = self.services.channels.adapter(CHANNEL)
-        adapter.parse(req, self.account)  # pure: a mail the worker cannot read is bounced now
+        # pure: a mail the worker cannot read is refused now, before it is stored
+        is_status = adapter.is_status(req)
+        if is_status:
+            adapter.parse_status(req, self.account)
+        else:
+            adapter.parse(req, self.account)
         key = adapter.event_key(req)
         with transaction(self.services.sessions) as session:
             _event_id, created = store_event(session, channel=CHANNEL, account=EMAIL_ACCOUNT,
-                                             key=key, is_status=False, req=req)
+                                             key=key, is_status=is_status, req=req)
         return created
 
     def raw_request(self, raw: bytes, recipients: list[str], mail_from: str) -> RawRequest:

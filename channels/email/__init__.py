@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from channels.email import inbound, outbound
+from channels.email import bounces, inbound, outbound
 from channels.email.config import EmailCredentials
 from hub.domain.errors import ProviderError
 from hub.domain.kinds import ChannelKind
@@ -37,7 +37,8 @@ class EmailAdapter:
         return inbound.event_key(req)
 
     def is_status(self, req: RawRequest) -> bool:
-        return False
+        """A bounce (delivery status notification) is news about a reply we sent."""
+        return bounces.is_report(inbound.message_of(req))
 
     def ack(self, req: RawRequest) -> RawResponse:
         return RawResponse(250, "2.0.0 OK: message stored", "text/plain")
@@ -46,7 +47,7 @@ class EmailAdapter:
         return inbound.parse(req, account.credentials)
 
     def parse_status(self, req: RawRequest, account: ChannelAccount) -> list[DeliveryUpdate]:
-        return []
+        return bounces.updates(inbound.message_of(req), domain=account.credentials.domain)
 
     def send(self, message: OutboundMessage, account: ChannelAccount) -> SendResult:
         return outbound.send(message, account.credentials, self.capabilities.max_length)
