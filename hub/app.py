@@ -165,6 +165,7 @@ def _init_api(app: Flask) -> None:
     app.register_blueprint(webchat.blueprint)  # the web-chat widget (no cookies: no CSRF)
     csrf.exempt(webchat.blueprint)
     app.after_request(webchat.allow_brand_sites)
+    app.before_request(webchat.limit_visitor_messages)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(PoolTimeout, _database_unavailable)
     app.register_error_handler(OperationalError, _database_unavailable)

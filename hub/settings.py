@@ -64,6 +64,8 @@ class Settings:
     WEBCHAT_ACCOUNTS: str = "site"  # web-chat widget accounts, comma separated (/chat/<key>)
     WEBCHAT_SESSION_MAX_AGE_SECONDS: int = 30 * 86400  # a visitor session lasts this long
     WEBCHAT_ORIGINS: str = ""  # brand sites (https://shop.example) allowed to embed the widget
+    WEBCHAT_SESSION_LIMIT: int = 60  # widget sessions opened or renewed per client address / 10 min
+    WEBCHAT_MESSAGE_LIMIT: int = 20  # messages per visitor per minute
     EMAIL_DOMAIN: str = "entraide.invalid"  # `entraide smtp` accepts mail for this domain only
     EMAIL_FROM: str = "support@entraide.invalid"
     EMAIL_SMTP_HOST: str = ""  # the relay for replies; empty: replies are only logged (demo)

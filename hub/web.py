@@ -44,6 +44,6 @@ def require_user() -> User:
 def json_error(status: int, message: str, field: str = "_") -> Any:
     names = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
              409: "Conflict", 413: "Payload Too Large", 422: "Unprocessable Entity",
-             503: "Service Unavailable"}
+             429: "Too Many Requests", 503: "Service Unavailable"}
     body = {"code": status, "status": names.get(status, ""), "errors": {field: [message]}}
     return make_response(jsonify(body), status)

@@ -1,21 +1,16 @@
 """Rate limits on the forum's doors: sign-in, registration and posting. Fixed windows
-counted in Redis (``INCR`` + ``EXPIRE``); past the limit the page answers 429 with the
-reason and ``Retry-After``. When Redis cannot be reached the request is let through (and
+counted in Redis (hub/ratelimit.py); past the limit the page answers 429 with the reason
+and ``Retry-After``. When Redis cannot be reached the request is let through (and
 logged): the forum must not go down with its counters."""
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from dataclasses import dataclass
 
 from redis import Redis
-from redis.exceptions import RedisError
 
+from hub import ratelimit
 from hub.forum.config import ForumConfig
-
-log = logging.getLogger(__name__)
-PREFIX = "entraide:forum:limit"
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext marker babel extracts
@@ -42,26 +37,8 @@ def limits(config: ForumConfig) -> dict[str, Limit]:
     }
 
 
-def _key(limit: Limit, subject: str) -> str:
-    digest = hashlib.sha256(subject.encode()).hexdigest()[:32]  # no address in Redis
-    return f"{PREFIX}:{limit.action}:{digest}"
-
-
 def allow(redis: Redis, limit: Limit, *subjects: str) -> int:
     """Count one attempt for each subject (an IP, an email, a member); 0 when every one
     is within the limit, else the seconds to wait."""
-    wait = 0
-    try:
-        for subject in subjects:
-            key = _key(limit, subject)
-            with redis.pipeline() as pipe:
-                pipe.incr(key)
-                pipe.expire(key, limit.seconds, nx=True)
-                pipe.ttl(key)
-                count, _, ttl = pipe.execute()
-            if int(count) > limit.count:
-                wait = max(wait, int(ttl) if int(ttl) > 0 else limit.seconds)
-    except RedisError:
-        log.warning("forum rate limit %s not checked: Redis unavailable", limit.action)
-        return 0
-    return wait
+    return ratelimit.hit(redis, scope=f"forum:{limit.action}", subjects=subjects,
+                         count=limit.count, seconds=limit.seconds)

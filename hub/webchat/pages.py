@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from marshmallow import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from hub import ratelimit
 from hub.customers.identity_token import IdentityTokenRejected
 from hub.customers.visitors import sign_in_visitor
 from hub.db import transaction
@@ -82,6 +83,9 @@ def open_session(account: str) -> Any:
     """A new visitor, or the same visitor again (their session renewed); signed in when
     the brand's identity token is given."""
     adapter, configured = _webchat(account)
+    settings = services().settings
+    _limit(f"webchat:session:{account}", request.remote_addr or "unknown",
+           settings.WEBCHAT_SESSION_LIMIT, 600, "too many chat sessions from this address")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return json_error(400, "send a JSON object")
@@ -94,10 +98,39 @@ def open_session(account: str) -> Any:
     visitor = visitor or adapter.new_visitor_id()
     if asked["identity_token"]:
         _sign_in(account, asked, visitor)
-    settings = services().settings
     return jsonify(session=adapter.issue_session(configured, visitor), visitor_id=visitor,
                    signed_in=bool(asked["identity_token"]),
                    max_age=settings.WEBCHAT_SESSION_MAX_AGE_SECONDS)
+
+
+def _limit(scope: str, subject: str, count: int, seconds: int, reason: str) -> None:
+    wait = ratelimit.hit(services().redis, scope=scope, subjects=[subject], count=count,
+                         seconds=seconds)
+    if wait:
+        log.warning("web chat: %s (%s)", reason, scope)
+        response = json_error(429, f"{reason}: wait {wait} s")
+        response.headers["Retry-After"] = str(wait)
+        raise Refused(response)
+
+
+def limit_visitor_messages() -> Response | None:
+    """Before ``/hooks/webchat/<account>`` (registered on the app): at most
+    WEBCHAT_MESSAGE_LIMIT messages per visitor per minute. A missing or forged session is
+    left to the hook, which refuses it."""
+    if request.method != "POST" or not request.path.startswith("/hooks/webchat/"):
+        return None
+    account = request.path.removeprefix("/hooks/webchat/")
+    try:
+        adapter, configured = _webchat(account)
+        visitor = adapter.visitor_of(request.headers.get(SESSION_HEADER), configured)
+        _limit(f"webchat:message:{account}", visitor,
+               services().settings.WEBCHAT_MESSAGE_LIMIT, 60,
+               "too many messages: slow down")
+    except SignatureRejected:
+        return None
+    except Refused as refused:
+        return refused.response
+    return None
 
 
 def _sign_in(account: str, asked: dict[str, str], visitor: str) -> None:

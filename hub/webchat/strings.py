@@ -20,6 +20,8 @@ def widget_strings(language: str) -> dict[str, str]:
             "advisor": pgettext("chat widget author", "Advisor"),
             "typing": gettext("An advisor is typing…"),
             "failed": gettext("Not sent. Check your connection and try again."),
+            "tooFast": gettext("Not sent: you are writing too fast. Wait a moment and try "
+                               "again."),
             "offline": gettext("Reconnecting…"),
             "messages": gettext("Conversation"),
         }

@@ -195,9 +195,9 @@
         { id, body }, { [HEADER]: state.session });
       if (!response.ok) throw new Error(String(response.status));
       item.classList.remove("pending");
-    } catch (_error) {
+    } catch (error) {
       item.classList.add("failed");
-      ui.status.textContent = state.T.failed;
+      ui.status.textContent = error.message === "429" ? state.T.tooFast : state.T.failed;
       ui.text.value = body;
     }
   }
