@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from typing import Any
 
@@ -50,7 +51,13 @@ def serve(settings: Settings, *, host: str, port: int, threads: int | None = Non
 
 
 def work(settings: Settings, *, fork: bool = False, burst: bool = False) -> None:
-    """An RQ worker. SimpleWorker (no fork per job) by default: see docs/performance.md."""
+    """An RQ worker. SimpleWorker (no fork per job) by default: see docs/performance.md.
+
+    It lowers its own CPU priority by WORKER_NICE: where web and worker processes share
+    a host, a backlog being worked through must not slow the webhook answers providers
+    wait for (Twilio gives up after 15 s; docs/operations.md)."""
+    if settings.WORKER_NICE > 0:
+        os.nice(settings.WORKER_NICE)
     services = build_services(settings)
     worker_class = Worker if fork else SimpleWorker
     # A short monitoring interval lets a killed worker's job be declared abandoned (and

@@ -50,6 +50,7 @@ class Settings:
     SOCKETIO_ORIGINS: str = ""
     LOG_LEVEL: str = "INFO"
     WORKER_LOG_LEVEL: str = "WARNING"
+    WORKER_NICE: int = 10  # workers yield the CPU to web processes on the same host (0: off)
     JOB_TIMEOUT_SECONDS: int = 30
     TRUSTED_PROXIES: int = 0
     ACCOUNT_PROVIDER: str = "sql"  # "sql" (hub tables) or "crm" (docs/accounts.md)
