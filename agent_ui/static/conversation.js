@@ -144,11 +144,12 @@
     if (INLINE_IMAGES.includes(a.content_type)) {
       const img = el("img", null, "attachment");
       img.src = url;
-      img.alt = T.attachment + " " + a.id;
+      img.alt = a.filename || T.attachment + " " + a.id;
       img.loading = "lazy";
       return img;
     }
-    const link = el("a", T.attachment + " (" + a.content_type + ")", "attachment");
+    const link = el("a", (a.filename || T.attachment) + " (" + a.content_type + ")",
+      "attachment");
     link.href = url;
     return link;
   }

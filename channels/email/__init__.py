@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from channels.email import bounces, inbound, outbound
+from channels.email import bounces, files, inbound, outbound
 from channels.email.config import EmailCredentials
 from hub.domain.errors import ProviderError
 from hub.domain.kinds import ChannelKind
@@ -24,7 +24,7 @@ __all__ = ["EmailAdapter", "EmailCredentials"]
 class EmailAdapter:
     name: ClassVar[str] = "email"
     kind: ClassVar[ChannelKind] = ChannelKind.EMAIL
-    # Plain-text replies; attachments are not carried (docs/channels/email.md).
+    # Plain-text replies; the customer's attachments are kept (docs/channels/email.md).
     capabilities: ClassVar[Capabilities] = Capabilities(max_length=20000, threading=True)
 
     def handshake(self, req: RawRequest, account: ChannelAccount) -> RawResponse | None:
@@ -53,4 +53,8 @@ class EmailAdapter:
         return outbound.send(message, account.credentials, self.capabilities.max_length)
 
     def fetch_media(self, url: str, account: ChannelAccount, max_bytes: int) -> bytes:
-        raise ProviderError("email attachments are not fetched", retryable=False)
+        raise ProviderError("email attachments are read from the stored mail",
+                            retryable=False)
+
+    def embedded_media(self, req: RawRequest, ref: str, max_bytes: int) -> bytes:
+        return files.content(inbound.message_of(req), ref, max_bytes)

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import nh3
 
-from channels.email import threads
+from channels.email import files, threads
 from channels.email.config import INGRESS_SIGNATURE, EmailCredentials, sign
 from channels.email.markup import sanitize
 from hub.domain.addresses import normalize_email
@@ -74,6 +74,7 @@ def parse(req: RawRequest, credentials: EmailCredentials) -> list[InboundItem]:
         subject=_header(message, "Subject")[:MAX_SUBJECT],
         thread_key=threads.thread_key(token, address),
         html=html_of(message),
+        attachments=files.refs(message),
     )]
 
 

@@ -41,7 +41,8 @@ def show(attachment_id: int) -> Any:
     inline = attachment.content_type in INLINE
     response = send_file(path, mimetype=attachment.content_type if inline
                          else "application/octet-stream",
-                         as_attachment=not inline, download_name=f"attachment-{attachment.id}")
+                         as_attachment=not inline,
+                         download_name=attachment.filename or f"attachment-{attachment.id}")
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, max-age=300"

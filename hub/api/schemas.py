@@ -44,6 +44,8 @@ class AttachmentOut(Schema):
     id = fields.Integer()
     content_type = fields.String()
     state = fields.String()
+    filename = fields.String(metadata={"description": "the name the sender gave the file "
+                                       "(\"\" when none); shown as text, never a path"})
 
 
 class InteractionOut(Schema):
@@ -242,6 +244,7 @@ class ExportAttachment(Schema):
     id = fields.Integer(required=True)
     interaction_id = fields.Integer(required=True)
     content_type = fields.String(required=True)
+    filename = fields.String(required=True)
     size = fields.Integer(required=True, allow_none=True)
     state = fields.String(required=True)
     source_url = fields.String(required=True)

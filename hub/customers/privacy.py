@@ -46,8 +46,8 @@ COLUMNS = {
                       "created_at", "last_activity_at"),
     "interactions": ("id", "conversation_id", "channel", "direction", "body", "status",
                      "error_code", "occurred_at"),
-    "attachments": ("id", "interaction_id", "content_type", "size", "state", "source_url",
-                    "storage_key"),
+    "attachments": ("id", "interaction_id", "content_type", "filename", "size", "state",
+                    "source_url", "storage_key"),
     "deliveries": ("id", "interaction_id", "channel", "to_address", "state", "attempts",
                    "created_at", "sent_at"),
 }

@@ -46,6 +46,7 @@ class AttachmentRef:
 
     url: str
     content_type: str
+    filename: str = ""  # the name the sender gave the file, if any (shown, never a path)
 
 
 @dataclass(frozen=True)

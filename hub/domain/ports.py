@@ -74,6 +74,15 @@ class VisitorSessions(Protocol):
     def room(self, account: ChannelAccount, visitor_id: str) -> str: ...
 
 
+@runtime_checkable
+class EmbeddedMedia(Protocol):
+    """An adapter whose attachments travel inside the stored event (an email's MIME
+    parts) rather than at a provider's URL: the media worker hands it the stored request
+    and the attachment's reference (the ``url`` its parse gave)."""
+
+    def embedded_media(self, req: RawRequest, ref: str, max_bytes: int) -> bytes: ...
+
+
 class AccountProvider(Protocol):
     """Where the customer's account history (plan, invoices, orders) comes from."""
 

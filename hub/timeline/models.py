@@ -66,6 +66,7 @@ class Attachment(Base):
     interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id"), index=True)
     source_url: Mapped[str] = mapped_column(Text)
     content_type: Mapped[str] = mapped_column(String(120))
+    filename: Mapped[str] = mapped_column(String(255), default="", server_default="")  # as sent
     size: Mapped[int | None]
     storage_key: Mapped[str] = mapped_column(String(200), default="")
     state: Mapped[str] = mapped_column(String(12), default="pending")  # pending, stored, failed

@@ -38,7 +38,8 @@ class TimelinePage:
 
 
 def interaction_view(row: Interaction) -> dict[str, Any]:
-    return _view(row, [_attachment(a.id, a.content_type, a.state) for a in row.attachments])
+    return _view(row, [_attachment(a.id, a.content_type, a.state, a.filename)
+                       for a in row.attachments])
 
 
 def _view(row: Interaction | Row[Any], attachments: list[dict[str, Any]]) -> dict[str, Any]:
@@ -48,8 +49,10 @@ def _view(row: Interaction | Row[Any], attachments: list[dict[str, Any]]) -> dic
     return view
 
 
-def _attachment(attachment_id: int, content_type: str, state: str) -> dict[str, Any]:
-    return {"id": attachment_id, "content_type": content_type, "state": state}
+def _attachment(attachment_id: int, content_type: str, state: str,
+                filename: str) -> dict[str, Any]:
+    return {"id": attachment_id, "content_type": content_type, "state": state,
+            "filename": filename}
 
 
 def recent_items(session: Session, customer_id: int, *, limit: int = 10) -> list[dict[str, Any]]:
@@ -107,7 +110,7 @@ def timeline_query(
             .limit(limit + 1).subquery("page"))
     return (
         select(page, Attachment.id.label("attachment_id"), Attachment.content_type,
-               Attachment.state)
+               Attachment.state, Attachment.filename)
         .outerjoin(Attachment, Attachment.interaction_id == page.c.id)
         .order_by(page.c.occurred_at.desc(), page.c.id.desc(), Attachment.id)
     )
@@ -121,7 +124,7 @@ def _items(rows: Any) -> list[dict[str, Any]]:
             items.append(_view(row, []))
         if row.attachment_id is not None:
             items[-1]["attachments"].append(
-                _attachment(row.attachment_id, row.content_type, row.state))
+                _attachment(row.attachment_id, row.content_type, row.state, row.filename))
     return items
 
 

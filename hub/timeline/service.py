@@ -59,7 +59,7 @@ def record_inbound(
         status=DeliveryStatus.RECEIVED,
         occurred_at=item.occurred_at or utcnow(),
         attachments=[
-            Attachment(source_url=ref.url, content_type=ref.content_type)
+            Attachment(source_url=ref.url, content_type=ref.content_type, filename=ref.filename)
             for ref in item.attachments
         ],
     )

@@ -56,11 +56,12 @@ def test_html_only_mail_becomes_clean_text_without_script():
     assert "<" not in item.body.replace("<bonne>", "")
 
 
-def test_multipart_with_attachment_keeps_the_text_and_not_the_file():
+def test_multipart_with_attachment_keeps_the_text_and_references_the_file():
     item = parse_one(WITH_ATTACHMENT)
     assert item.body == "Voici la capture d'écran."
     assert item.subject == "Connexion coupée"
-    assert item.attachments == ()  # not carried: docs/channels/email.md
+    assert [(a.url, a.content_type, a.filename) for a in item.attachments] == [
+        ("mail-part:0", "image/png", "capture.png")]  # read later from the stored mail
 
 
 def test_without_message_id_the_key_is_a_sha256_of_the_bytes():
