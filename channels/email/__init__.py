@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from channels.email import bounces, files, inbound, outbound
 from channels.email.config import EmailCredentials
-from hub.domain.errors import ProviderError
+from hub.domain.errors import BadPayload, ProviderError
 from hub.domain.kinds import ChannelKind
 from hub.domain.messages import (
     DeliveryUpdate,
@@ -38,7 +38,10 @@ class EmailAdapter:
 
     def is_status(self, req: RawRequest) -> bool:
         """A bounce (delivery status notification) is news about a reply we sent."""
-        return bounces.is_report(inbound.message_of(req))
+        try:
+            return bounces.is_report(inbound.message_of(req))
+        except BadPayload:  # an empty message: parse refuses it with the reason
+            return False
 
     def ack(self, req: RawRequest) -> RawResponse:
         return RawResponse(250, "2.0.0 OK: message stored", "text/plain")
