@@ -9,6 +9,7 @@ real retry path runs without waiting for a clock.
 from __future__ import annotations
 
 import pytest
+from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
@@ -196,7 +197,11 @@ def test_a_status_callback_for_an_unknown_message_stays_pending_and_is_retried(
     event = db_session.scalar(select(InboundEvent))
     assert (event.state, event.attempts) == (EventState.PENDING, 1)
     assert "StatusForUnknownMessage" in event.error
-    assert scheduled_job_ids(services) == [f"event-{event.id}"]
+    # its retry is scheduled (1 s later); on a loaded machine RQ may already have moved
+    # it back to the queue: both mean it will run again
+    retry = Job.fetch(f"event-{event.id}", connection=services.redis)
+    assert retry.get_status() in (JobStatus.SCHEDULED, JobStatus.QUEUED)
+    assert set(scheduled_job_ids(services)) <= {retry.id}
 
 
 def test_a_status_callback_racing_ahead_of_the_send_commit_is_not_lost(
