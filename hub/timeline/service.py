@@ -141,8 +141,9 @@ def record_inbounds(
     for key, index in first.items():
         found[index] = inserted.get(key)
     _attach(session, [(i, entries[n][1]) for n, i in enumerate(found) if i is not None])
-    for (conversation, _item), interaction in zip(entries, found, strict=True):
+    for (conversation, item), interaction in zip(entries, found, strict=True):
         if interaction is not None:
+            set_committed_value(interaction, "has_html", bool(item.html))  # not returned
             conversation.last_activity_at = interaction.occurred_at
     return found
 

@@ -4,7 +4,7 @@ order, duplicates inside a batch, a lost identity race, and the same on SQLite."
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 
 import hub.customers.service
 from hub.customers.models import Customer, Identity
@@ -101,6 +101,7 @@ def test_a_duplicate_inside_a_batch_is_recorded_once(services):
         assert [i.body if i else None for i in found] == ["un", None, "deux"]
         assert [a.source_url for a in found[0].attachments] == [picture.url, sound.url]
         assert all(a.id for a in found[0].attachments) and found[2].attachments == []
+        assert not inspect(found[0]).unloaded & {"attachments", "has_html", "body"}  # no query
     with transaction(services.sessions) as session:
         conversation = session.get(Conversation, conversation.id)
         again = record_inbounds(session, [(conversation, _item("SM2", "deux")),
