@@ -61,7 +61,8 @@ def resolve_identities(
     for address, display_name in senders:
         wanted.setdefault(identity_key(address), (address, display_name))
     found = _find_many(session, list(wanted))
-    new = [pair for key, pair in wanted.items() if key not in found]
+    # sorted: two transactions inserting the same new addresses take them in one order
+    new = [wanted[key] for key in sorted(wanted) if key not in found]
     if new:
         found.update(_create_many(session, new))
     return found
