@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from hub.bootstrap import Services
 from hub.customers.identity import sender_address
-from hub.customers.service import resolve_identity
+from hub.customers.service import identity_key, resolve_identities
 from hub.db import enqueue_after_commit, transaction, wake_key
 from hub.domain.addresses import Address
 from hub.domain.errors import BadPayload, UnknownChannel
@@ -42,7 +42,7 @@ from hub.intake.service import (
 )
 from hub.replies.service import apply_delivery_update
 from hub.routing.service import submit_work
-from hub.timeline.service import open_conversation, record_inbound
+from hub.timeline.service import Opening, open_conversations, record_inbounds
 from workers.context import services
 from workers.media import MEDIA_JOB, media_job_id
 from workers.retries import MEDIA_RETRY
@@ -108,8 +108,7 @@ def _one_batch(svc: Services, size: int) -> tuple[int, int]:
                 batch = [_parse(svc, event) for event in claim_pending(session, limit=size)]
                 claimed = [parsed.event.id for parsed in batch]
                 lock_threads(session, [key for parsed in batch for key in parsed.thread_keys()])
-            for parsed in batch:
-                _apply(session, svc, parsed)
+            _apply(session, svc, batch)
     except JobTimeoutException:
         raise
     except Exception:
@@ -165,7 +164,7 @@ def _process(session: Session, svc: Services, event_id: int) -> bool:
         return False
     parsed = _parse(svc, event)
     lock_threads(session, parsed.thread_keys())
-    _apply(session, svc, parsed)
+    _apply(session, svc, [parsed])
     return True
 
 
@@ -190,31 +189,64 @@ def _parse(svc: Services, event: InboundEvent) -> Parsed:
     return parsed
 
 
-def _apply(session: Session, svc: Services, parsed: Parsed) -> None:
-    event = parsed.event
-    try:
-        if parsed.rejected:
-            raise BadPayload(parsed.rejected)
-        if event.is_status:
+def _apply(session: Session, svc: Services, batch: list[Parsed]) -> None:
+    """Apply the events in id order: reject bad payloads, apply status callbacks, then
+    record every message of the batch set-wise (``_record``) and route each item."""
+    messages: list[Parsed] = []
+    for parsed in batch:
+        event = parsed.event
+        try:
+            if parsed.rejected:
+                raise BadPayload(parsed.rejected)
+            if not event.is_status:
+                messages.append(parsed)
+                continue
             _apply_statuses(session, svc, event)
-        else:
-            _record_items(session, svc, parsed)
-    except (BadPayload, UnknownChannel) as error:
-        log.warning("event %s rejected: %s", event.id, error.reason)
-        event.state = EventState.FAILED
-        event.error = error.reason
+        except (BadPayload, UnknownChannel) as error:
+            _reject(event, error.reason)
+            continue
+        mark_processed(event)
+    if not messages:
         return
-    mark_processed(event)
+    try:
+        _record(session, svc, messages)
+    except (BadPayload, UnknownChannel) as error:
+        if len(messages) > 1:
+            raise  # whose? The batch is replayed event by event, which tells.
+        _reject(messages[0].event, error.reason)
+        return
+    for parsed in messages:
+        mark_processed(parsed.event)
 
 
-def _record_items(session: Session, svc: Services, parsed: Parsed) -> None:
-    event = parsed.event
-    for item, sender, thread in parsed.items:
-        identity = resolve_identity(session, address=sender, display_name=item.sender_name)
-        conversation = open_conversation(session, identity=identity, channel=event.channel,
-                                         account=event.account, thread_key=thread,
-                                         subject=item.subject)
-        interaction = record_inbound(session, conversation=conversation, item=item)
+def _reject(event: InboundEvent, reason: str) -> None:
+    log.warning("event %s rejected: %s", event.id, reason)
+    event.state = EventState.FAILED
+    event.error = reason
+
+
+def _record(session: Session, svc: Services, messages: list[Parsed]) -> None:
+    """Every item of ``messages`` on the timeline in a few set-wise statements (identities
+    and customers, conversations, interactions and attachments: about six for the whole
+    batch, not per item), then each new interaction is routed, in order."""
+    entries = [(parsed.event, entry) for parsed in messages for entry in parsed.items]
+    if not entries:
+        return
+    identities = resolve_identities(
+        session, [(entry.sender, entry.item.sender_name) for _event, entry in entries]
+    )
+    openings = [
+        Opening(identity=identities[identity_key(entry.sender)], channel=event.channel,
+                account=event.account, thread_key=entry.thread, subject=entry.item.subject)
+        for event, entry in entries
+    ]
+    conversations = open_conversations(session, openings)
+    threads = [conversations[opening.key] for opening in openings]
+    interactions = record_inbounds(
+        session, [(conversation, entry.item)
+                  for conversation, (_event, entry) in zip(threads, entries, strict=True)]
+    )
+    for conversation, interaction in zip(threads, interactions, strict=True):
         if interaction is None:
             continue
         for attachment in interaction.attachments:

@@ -21,6 +21,8 @@ from hub.domain.ports import Capabilities, ChannelAccount
 
 __all__ = ["TwilioCredentials", "TwilioSmsAdapter"]
 
+EMPTY_TWIML = str(MessagingResponse())  # every inbound message gets this answer
+
 
 class TwilioSmsAdapter:
     name: ClassVar[str] = "twilio_sms"
@@ -41,7 +43,7 @@ class TwilioSmsAdapter:
         return inbound.is_status(req)
 
     def ack(self, req: RawRequest) -> RawResponse:
-        return RawResponse(200, str(MessagingResponse()), "text/xml")
+        return RawResponse(200, EMPTY_TWIML, "text/xml")
 
     def parse(self, req: RawRequest, account: ChannelAccount) -> list[InboundItem]:
         return inbound.parse(req)

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 from rq import Retry
 from sqlalchemy import func, select, text
@@ -13,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from hub.db import utcnow, wake_after_commit
+from hub.db import is_postgresql, utcnow, wake_after_commit
 from hub.domain.messages import RawRequest
 from hub.intake.models import EventState, InboundEvent
 
@@ -30,6 +31,18 @@ def event_job_id(event_id: int) -> str:
     return f"event-{event_id}"
 
 
+def _store_statement(insert: Any) -> Any:
+    """Built once per dialect: a Core statement on the table, so each webhook only binds
+    its values (no ORM bulk-insert path, a hit in the compiled-statement cache)."""
+    table = InboundEvent.__table__
+    return (insert(table)
+            .on_conflict_do_nothing(index_elements=["channel", "account", "external_id"])
+            .returning(table.c.id))
+
+
+_STORE = {True: _store_statement(postgresql_insert), False: _store_statement(sqlite_insert)}
+
+
 def store_event(
     session: Session, *, channel: str, account: str, key: str, is_status: bool, req: RawRequest
 ) -> tuple[int, bool]:
@@ -38,25 +51,14 @@ def store_event(
     One ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` (PostgreSQL and SQLite): no
     savepoint, and a duplicate costs one more ``SELECT`` only.
     """
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(InboundEvent)
-        .values(
-            channel=channel,
-            account=account,
-            external_id=key,
-            is_status=is_status,
-            method=req.method,
-            url=req.url,
-            headers=dict(req.headers),
-            form=[list(pair) for pair in req.form],
-            query=[list(pair) for pair in req.query],
-            body=req.body,
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "account", "external_id"])
-        .returning(InboundEvent.id)
-    )
-    event_id = session.scalar(statement)
+    statement = _STORE[is_postgresql(session)]
+    params = {
+        "channel": channel, "account": account, "external_id": key, "is_status": is_status,
+        "method": req.method, "url": req.url, "headers": dict(req.headers),
+        "form": [list(pair) for pair in req.form], "query": [list(pair) for pair in req.query],
+        "body": req.body,
+    }  # state, attempts, error, received_at: the columns' defaults
+    event_id = session.scalar(statement, params)
     if event_id is None:
         existing = session.scalar(
             select(InboundEvent.id).where(
@@ -120,17 +122,13 @@ def claim_pending(session: Session, *, limit: int) -> list[InboundEvent]:
     return list(session.scalars(query))
 
 
-def _postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 @contextmanager
 def claims_in_turn(session: Session) -> Iterator[None]:
     """One claimer at a time, from its claim to its thread locks (PostgreSQL; SQLite has
     one writer anyway). With ``lock_threads`` this keeps one conversation's events in
     order across concurrent batches: a later batch waits for the thread locks of an
     earlier one. A session-level lock: released here, or with the connection on error."""
-    if not _postgresql(session):
+    if not is_postgresql(session):
         yield
         return
     connection = session.connection()
@@ -155,6 +153,6 @@ def lock_threads(session: Session, keys: Iterable[str]) -> None:
     one thread's events are applied by one transaction at a time, and a new thread's
     conversation is opened once."""
     numbers = sorted({thread_lock_number(key) for key in keys})
-    if numbers and _postgresql(session):
+    if numbers and is_postgresql(session):
         session.execute(text("SELECT count(pg_advisory_xact_lock(k)) "
                              "FROM unnest(CAST(:keys AS bigint[])) AS k"), {"keys": numbers})

@@ -73,14 +73,14 @@ def test_a_run_claims_batch_after_batch_until_nothing_is_left(
 def test_a_poison_event_fails_alone_and_the_rest_of_its_batch_lands(
     client, services, db_session, monkeypatch
 ):
-    real_record = workers.intake.record_inbound
+    real_record = workers.intake.record_inbounds
 
-    def record(session, *, conversation, item):
-        if item.body == "poison":
+    def record(session, entries):  # the batch fails, then the poison event fails alone
+        if any(item.body == "poison" for _conversation, item in entries):
             raise RuntimeError("cannot record this one")
-        return real_record(session, conversation=conversation, item=item)
+        return real_record(session, entries)
 
-    monkeypatch.setattr(workers.intake, "record_inbound", record)
+    monkeypatch.setattr(workers.intake, "record_inbounds", record)
     post_signed(client, sms("avant", from_=NUMBERS[0]))
     post_signed(client, sms("poison", from_=NUMBERS[1]))
     bad = sms("pièce jointe", from_=NUMBERS[2]) | {"NumMedia": "plenty"}
