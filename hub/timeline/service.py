@@ -153,7 +153,7 @@ def _attach(session: Session, recorded: list[tuple[Interaction, InboundItem]]) -
     interaction's ``attachments`` is set, so reading it costs no query."""
     rows = [
         {"interaction_id": interaction.id, "source_url": ref.url,
-         "content_type": ref.content_type}
+         "content_type": ref.content_type, "filename": ref.filename}
         for interaction, item in recorded for ref in item.attachments
     ]
     created = iter(session.scalars(
