@@ -78,6 +78,8 @@ class Services:
             misses_before_away=self.settings.MISSED_OFFERS_BEFORE_AWAY,
             priority_step=self.settings.PRIORITY_STEP_SECONDS,
             sla_warning_percent=self.settings.SLA_WARNING_PERCENT,
+            max_pending_offers=self.settings.MAX_PENDING_OFFERS,
+            queue_counts_every=self.settings.QUEUE_COUNTS_INTERVAL_SECONDS,
         )
 
     @cached_property

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -59,9 +60,10 @@ def route_backlog(max_passes: int = 50) -> int:
     svc = services()
     svc.routing.state.start_pass()
     made = 0
+    given: Counter[int] = Counter()  # auto-accepted per advisor, for MAX_PENDING_OFFERS
     for _ in range(max_passes):
         with transaction(svc.sessions) as session:
-            offered = route_batch(session, ctx=svc.routing, limit=BATCH_SIZE)
+            offered = route_batch(session, ctx=svc.routing, limit=BATCH_SIZE, given=given)
         made += offered
         if not offered:
             break

@@ -39,6 +39,8 @@ def accept_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: 
     assert item is not None
     if channel_class(item.channel_kind) == VOICE:
         mark_responded(item, now)  # answering the call is the first response
+    if ctx.max_pending_offers > 0:  # under the cap of unanswered offers: the next may come
+        route_backlog_after_commit(session, ctx=ctx)
     publish(session, room=user_room(user.id), name="offer.accepted",
             payload={"offer_id": offer.id, "work_item_id": item.id,
                      "conversation_id": item.conversation_id})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from hub.auth.models import User
@@ -109,3 +109,26 @@ def last_advisor_of(session: Session, customer_id: int | None, *, before: int) -
         .order_by(WorkItem.id.desc())
         .limit(1)
     )
+
+
+def pending_offers(session: Session, user_ids: list[int]) -> dict[int, int]:
+    """How many offers each advisor has not answered yet (one grouped query)."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(Offer.user_id, func.count())
+        .where(Offer.user_id.in_(user_ids), Offer.state == OfferState.PENDING)
+        .group_by(Offer.user_id))
+    return {user_id: n for user_id, n in rows}
+
+
+def offer_budgets(session: Session, cap: int, user_ids: list[int],
+                  given: dict[int, int] | None = None) -> dict[int, int]:
+    """How many more offers each advisor may receive now under ``MAX_PENDING_OFFERS``
+    (``cap``; 0: no cap, every budget is -1): the cap less their unanswered offers and
+    ``given`` (auto-accepted items already handed out by the same routing job)."""
+    if cap <= 0:
+        return {uid: -1 for uid in user_ids}
+    pending = pending_offers(session, user_ids)
+    given = given or {}
+    return {uid: max(0, cap - pending.get(uid, 0) - given.get(uid, 0)) for uid in user_ids}
