@@ -397,8 +397,10 @@ def main() -> None:
                         help="advisors auto-accept every channel class (issue #4 point 3): "
                              "assigned by the worker, no accept round trip")
     args = parser.parse_args()
-    if not args.redis.rstrip("/").endswith("/7") or "bench_routing" not in args.db:
-        sys.exit("refusing: use the bench_routing database and Redis DB 7")
+    if make_url(args.redis).database in (None, "", "0") or \
+            not (make_url(args.db).database or "").startswith("bench_routing"):
+        sys.exit("refusing: use a bench_routing* database and a Redis DB other than 0 "
+                 "(both are emptied)")
     reset(args.db, args.redis)
     people, items = seed(args.db, args.items, args.advisors, args.auto_accept)
     logs = Path(tempfile.mkdtemp(prefix="bench-routing-"))

@@ -9,7 +9,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from hub.auth.models import ApiToken, Role, User
 from hub.db import utcnow
@@ -57,8 +57,9 @@ def create_token(session: Session, *, user: User, label: str = "") -> str:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(
+    row = session.scalar(  # the token and its user in one round trip
         select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False))
+        .options(joinedload(ApiToken.user))
     )
     if row is None or not row.user.active:
         return None
