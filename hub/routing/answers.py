@@ -8,7 +8,7 @@ who declined it or let it expire). Missing
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from hub.auth.models import User
@@ -18,8 +18,8 @@ from hub.events import publish, user_room
 from hub.routing.context import RoutingContext, free_after_commit, route_backlog_after_commit
 from hub.routing.models import Offer, OfferState, WorkItem, WorkState
 from hub.routing.presence import PresenceStatus
-from hub.routing.sla import mark_responded
-from hub.routing.strategy import VOICE, channel_class
+from hub.routing.sla import responded_values
+from hub.routing.strategy import VOICE_KINDS
 
 ANSWERS = (OfferState.ACCEPTED, OfferState.DECLINED, OfferState.EXPIRED)
 
@@ -27,18 +27,21 @@ ANSWERS = (OfferState.ACCEPTED, OfferState.DECLINED, OfferState.EXPIRED)
 def accept_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: User) -> WorkItem:
     offer = _answer(session, offer_id=offer_id, user=user, state=OfferState.ACCEPTED)
     now = utcnow()
+    # answering a call is its first response: the same statement stops a call's clock
+    responded = {column: case((WorkItem.channel_kind.in_(VOICE_KINDS), value),
+                              else_=getattr(WorkItem, column))
+                 for column, value in responded_values(now).items()}
     item = session.scalars(
         update(WorkItem)
         .where(WorkItem.id == offer.work_item_id, WorkItem.state == WorkState.OFFERED)
-        .values(state=WorkState.ASSIGNED, assigned_user_id=user.id, updated_at=now)
+        .values(state=WorkState.ASSIGNED, assigned_user_id=user.id, updated_at=now,
+                **responded)
         .returning(WorkItem),
         execution_options={"synchronize_session": False, "populate_existing": True},
     ).one_or_none()
     if item is None:  # not offered any more: report it as it is
         item = session.get(WorkItem, offer.work_item_id, populate_existing=True)
     assert item is not None
-    if channel_class(item.channel_kind) == VOICE:
-        mark_responded(item, now)  # answering the call is the first response
     if ctx.max_pending_offers > 0:  # under the cap of unanswered offers: the next may come
         route_backlog_after_commit(session, ctx=ctx)
     publish(session, room=user_room(user.id), name="offer.accepted",

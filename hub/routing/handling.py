@@ -8,7 +8,7 @@ move a waiting item to another queue or hand it to an advisor).
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import true, update
 from sqlalchemy.orm import Session
 
 from hub.auth.models import User
@@ -20,7 +20,7 @@ from hub.routing.context import RoutingContext, free_after_commit
 from hub.routing.dispatch import dispatch, offer_reserved
 from hub.routing.models import OfferKind, Queue, Transfer, WorkItem, WorkState
 from hub.routing.queries import profile_of
-from hub.routing.sla import mark_responded
+from hub.routing.sla import responded_values
 from hub.routing.state import Candidate
 from hub.routing.strategy import channel_class
 
@@ -38,12 +38,23 @@ def work_item_for(session: Session, *, user: User, item_id: int) -> WorkItem:
 
 def close_work(session: Session, *, ctx: RoutingContext, item_id: int, user: User,
                wrap_up_code: str, note: str = "") -> WorkItem:
-    item = work_item_for(session, user=user, item_id=item_id)
-    code = active_wrap_up_code(session, wrap_up_code)
+    """One conditional ``UPDATE … RETURNING`` closes the item if this user may (the
+    assignee, or a supervisor) and stops its SLA clock; the refusals are worked out only
+    when it matched nothing. A wrong code rolls the whole transaction back."""
     now = utcnow()
-    _move(session, item, frm=WorkState.ASSIGNED, state=WorkState.CLOSED, closed_at=now,
-          wrap_up_code=code.code, wrap_up_note=note, held_at=None, updated_at=now)
-    mark_responded(item, now)
+    mine = true() if user.is_supervisor else WorkItem.assigned_user_id == user.id
+    item = session.scalars(
+        update(WorkItem).where(WorkItem.id == item_id, WorkItem.state == WorkState.ASSIGNED,
+                               mine)
+        .values(state=WorkState.CLOSED, closed_at=now, wrap_up_code=wrap_up_code,
+                wrap_up_note=note, held_at=None, updated_at=now, **responded_values(now))
+        .returning(WorkItem),
+        execution_options={"synchronize_session": False, "populate_existing": True},
+    ).one_or_none()
+    if item is None:
+        found = work_item_for(session, user=user, item_id=item_id)  # 404 if not theirs
+        raise NotAllowed(f"the work item is {found.state}, not {WorkState.ASSIGNED}")
+    code = active_wrap_up_code(session, wrap_up_code)
     assert item.assigned_user_id is not None
     free_after_commit(session, ctx=ctx, user_id=item.assigned_user_id, item_id=item.id)
     publish(session, room=user_room(item.assigned_user_id), name="work.closed",
