@@ -44,7 +44,7 @@ BATCH_SIZE = 200
 
 
 def route_batch(session: Session, *, ctx: RoutingContext, limit: int = BATCH_SIZE,
-                given: Counter[int] | None = None) -> int:
+                given: Counter[int] | None = None, seen: dict[str, int] | None = None) -> int:
     """Offer up to ``limit`` waiting items to the available advisors with room, in one
     transaction (the caller commits; offers are pushed after the commit). Returns how
     many offers were made.
@@ -53,7 +53,8 @@ def route_batch(session: Session, *, ctx: RoutingContext, limit: int = BATCH_SIZ
     many unanswered offers: offers trickle to them as they answer (an accept asks for the
     next pass) instead of filling their whole capacity in one burst. Auto-accepted items
     are never pending, so ``given`` (kept by the caller across the passes of one routing
-    job, updated here) counts them against the same cap."""
+    job, updated here) counts them against the same cap. ``seen["waiting"]`` tells the
+    caller how many waiting items the pass looked at (fewer than ``limit``: it saw them all)."""
     advisors, room = _free_advisors(session, ctx=ctx)
     budgets = offer_budgets(session, ctx.max_pending_offers, sorted(advisors), given)
     advisors = {uid: a for uid, a in advisors.items() if budgets[uid] != 0}
@@ -61,6 +62,8 @@ def route_batch(session: Session, *, ctx: RoutingContext, limit: int = BATCH_SIZ
     if not advisors:
         return 0
     items = _waiting(session, advisors, room, limit)
+    if seen is not None:
+        seen["waiting"] = len(items)
     if not items:
         return 0
     specs = queue_specs(session, sorted({i.queue_id for i in items}))
