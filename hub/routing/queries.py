@@ -56,10 +56,30 @@ def profile(user: User, queue_ids: frozenset[int] = frozenset()) -> AdvisorProfi
                     user.capacity, team_capacity, queue_ids=queue_ids)
 
 
+_PROFILES: dict[str, AdvisorProfile] = {}  # the same columns make the same profile
+
+
 def _profile(user_id: int, name: str, skills: dict[str, Any] | None,
              languages: list[Any] | None, language: str, capacity: dict[str, Any] | None,
              team_capacity: dict[str, Any] | None, *, queue_ids: frozenset[int]
              ) -> AdvisorProfile:
+    """A pure function of its arguments, memoized on their repr: every routing pass builds
+    the profiles of all free advisors, which rarely change."""
+    key = repr((user_id, name, skills, languages, language, capacity, team_capacity,
+                sorted(queue_ids)))
+    found = _PROFILES.get(key)
+    if found is None:
+        if len(_PROFILES) > 20_000:
+            _PROFILES.clear()
+        found = _PROFILES[key] = _build_profile(user_id, name, skills, languages, language,
+                                                capacity, team_capacity, queue_ids)
+    return found
+
+
+def _build_profile(user_id: int, name: str, skills: dict[str, Any] | None,
+                   languages: list[Any] | None, language: str,
+                   capacity: dict[str, Any] | None, team_capacity: dict[str, Any] | None,
+                   queue_ids: frozenset[int]) -> AdvisorProfile:
     spoken = {str(x).lower() for x in (languages or [])} or {language.lower()}
     return AdvisorProfile(
         user_id=user_id, name=name,
