@@ -7,9 +7,10 @@ Sockets are at-most-once; a client that reconnects asks for rows after the last 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, String, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.db import Base, Effects, after_commit, effects_of, last_effect, utcnow
@@ -58,12 +59,20 @@ def _emit_after_commit(session: Session, messages: list[dict[str, Any]]) -> None
 
 
 def publish(session: Session, *, room: str, name: str, payload: dict[str, Any]) -> RealtimeEvent:
-    """Store the event in this transaction; push it to ``room`` once committed."""
-    row = RealtimeEvent(room=room, name=name, payload=payload)
-    session.add(row)
-    session.flush()
+    """Store the event in this transaction; push it to ``room`` once committed. One
+    INSERT … RETURNING (no unit of work: web threads publish on every accept and close);
+    the row returned is not attached to the session."""
+    new_id, created_at = session.execute(
+        _insert_event(), {"room": room, "name": name, "payload": payload}).one()
+    row = RealtimeEvent(id=new_id, room=room, name=name, payload=payload,
+                        created_at=created_at)
     _emit_after_commit(session, [row.as_message()])
     return row
+
+
+@cache
+def _insert_event() -> Any:
+    return insert(RealtimeEvent).returning(RealtimeEvent.id, RealtimeEvent.created_at)
 
 
 def publish_many(session: Session, events: list[tuple[str, str, dict[str, Any]]]

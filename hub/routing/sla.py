@@ -38,9 +38,10 @@ def start_sla(item: WorkItem, queue: QueueSpec, *, warning_percent: int) -> None
     item.sla_warn_at = start + timedelta(seconds=seconds * warning_percent / 100)
 
 
-def responded_values(at: datetime) -> dict[str, Any]:
+def responded_values(at: Any) -> dict[str, Any]:
     """``mark_responded`` as the SET clause of an ``UPDATE work_items``: the same
-    statement that moves the item stops its clock (no second round trip)."""
+    statement that moves the item stops its clock (no second round trip). ``at``: a
+    datetime or a bound parameter."""
     return {"first_response_at": func.coalesce(WorkItem.first_response_at, at),
             "sla_state": case((WorkItem.sla_state.in_(RUNNING), SlaState.MET),
                               else_=WorkItem.sla_state)}
