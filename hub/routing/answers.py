@@ -8,7 +8,10 @@ who declined it or let it expire). Missing
 
 from __future__ import annotations
 
-from sqlalchemy import case, select, update
+from functools import cache
+from typing import Any
+
+from sqlalchemy import DateTime, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from hub.auth.models import User
@@ -26,17 +29,9 @@ ANSWERS = (OfferState.ACCEPTED, OfferState.DECLINED, OfferState.EXPIRED)
 
 def accept_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: User) -> WorkItem:
     offer = _answer(session, offer_id=offer_id, user=user, state=OfferState.ACCEPTED)
-    now = utcnow()
-    # answering a call is its first response: the same statement stops a call's clock
-    responded = {column: case((WorkItem.channel_kind.in_(VOICE_KINDS), value),
-                              else_=getattr(WorkItem, column))
-                 for column, value in responded_values(now).items()}
     item = session.scalars(
-        update(WorkItem)
-        .where(WorkItem.id == offer.work_item_id, WorkItem.state == WorkState.OFFERED)
-        .values(state=WorkState.ASSIGNED, assigned_user_id=user.id, updated_at=now,
-                **responded)
-        .returning(WorkItem),
+        _assign_statement(),
+        {"p_item": offer.work_item_id, "p_user": user.id, "p_now": utcnow()},
         execution_options={"synchronize_session": False, "populate_existing": True},
     ).one_or_none()
     if item is None:  # not offered any more: report it as it is
@@ -50,6 +45,32 @@ def accept_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: 
     return item
 
 
+@cache
+def _assign_statement() -> Any:
+    """offered → assigned, built once (every accept runs it). Answering a call is its
+    first response: the same statement stops a call's SLA clock."""
+    now = bindparam("p_now", type_=DateTime(timezone=True))
+    responded = {column: case((WorkItem.channel_kind.in_(VOICE_KINDS), value),
+                              else_=getattr(WorkItem, column))
+                 for column, value in responded_values(now).items()}
+    return (update(WorkItem)
+            .where(WorkItem.id == bindparam("p_item"), WorkItem.state == WorkState.OFFERED)
+            .values(state=WorkState.ASSIGNED, assigned_user_id=bindparam("p_user"),
+                    updated_at=now, **responded)
+            .returning(WorkItem))
+
+
+@cache
+def _answer_statement() -> Any:
+    """pending → answered, if still the advisor's and not past its deadline; built once."""
+    now = bindparam("p_now", type_=DateTime(timezone=True))
+    return (update(Offer)
+            .where(Offer.id == bindparam("p_offer"), Offer.user_id == bindparam("p_user"),
+                   Offer.state == OfferState.PENDING, Offer.expires_at > now)
+            .values(state=bindparam("p_state"), answered_at=now)
+            .returning(Offer))
+
+
 def decline_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: User) -> None:
     offer = _answer(session, offer_id=offer_id, user=user, state=OfferState.DECLINED)
     _withdrawn(session, ctx=ctx, offer=offer, reason="declined")
@@ -57,17 +78,9 @@ def decline_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user:
 
 def _answer(session: Session, *, offer_id: int, user: User, state: OfferState) -> Offer:
     """Move the advisor's pending offer to ``state`` (one UPDATE … RETURNING)."""
-    now = utcnow()
     offer = session.scalars(
-        update(Offer)
-        .where(
-            Offer.id == offer_id,
-            Offer.user_id == user.id,
-            Offer.state == OfferState.PENDING,
-            Offer.expires_at > now,
-        )
-        .values(state=state, answered_at=now)
-        .returning(Offer),
+        _answer_statement(),
+        {"p_offer": offer_id, "p_user": user.id, "p_state": state, "p_now": utcnow()},
         execution_options={"synchronize_session": False, "populate_existing": True},
     ).one_or_none()
     if offer is not None:
