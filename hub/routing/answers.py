@@ -9,7 +9,7 @@ who declined it or let it expire). Missing
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import DateTime, bindparam, case, select, update
 from sqlalchemy.orm import Session
@@ -27,7 +27,16 @@ from hub.routing.strategy import VOICE_KINDS
 ANSWERS = (OfferState.ACCEPTED, OfferState.DECLINED, OfferState.EXPIRED)
 
 
-def accept_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: User) -> WorkItem:
+class Answering(Protocol):
+    """Who answers an offer: only their id is read (a ``User``, or the socket's advisor
+    without loading their row)."""
+
+    @property
+    def id(self) -> int: ...
+
+
+def accept_offer(session: Session, *, ctx: RoutingContext, offer_id: int,
+                 user: User | Answering) -> WorkItem:
     offer = _answer(session, offer_id=offer_id, user=user, state=OfferState.ACCEPTED)
     item = session.scalars(
         _assign_statement(),
@@ -71,12 +80,14 @@ def _answer_statement() -> Any:
             .returning(Offer))
 
 
-def decline_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: User) -> None:
+def decline_offer(session: Session, *, ctx: RoutingContext, offer_id: int,
+                  user: User | Answering) -> None:
     offer = _answer(session, offer_id=offer_id, user=user, state=OfferState.DECLINED)
     _withdrawn(session, ctx=ctx, offer=offer, reason="declined")
 
 
-def _answer(session: Session, *, offer_id: int, user: User, state: OfferState) -> Offer:
+def _answer(session: Session, *, offer_id: int, user: User | Answering,
+            state: OfferState) -> Offer:
     """Move the advisor's pending offer to ``state`` (one UPDATE … RETURNING)."""
     offer = session.scalars(
         _answer_statement(),
