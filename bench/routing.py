@@ -396,9 +396,14 @@ def main() -> None:
     parser.add_argument("--auto-accept", action="store_true",
                         help="advisors auto-accept every channel class (issue #4 point 3): "
                              "assigned by the worker, no accept round trip")
+    parser.add_argument("--max-pending", type=int, default=None,
+                        help="MAX_PENDING_OFFERS for the stack (unanswered offers per "
+                             "advisor; 0: no cap); default: the hub's setting")
     args = parser.parse_args()
-    if not args.redis.rstrip("/").endswith("/7") or "bench_routing" not in args.db:
-        sys.exit("refusing: use the bench_routing database and Redis DB 7")
+    if make_url(args.redis).database in (None, "", "0") or \
+            not (make_url(args.db).database or "").startswith("bench_routing"):
+        sys.exit("refusing: use a bench_routing* database and a Redis DB other than 0 "
+                 "(both are emptied)")
     reset(args.db, args.redis)
     people, items = seed(args.db, args.items, args.advisors, args.auto_accept)
     logs = Path(tempfile.mkdtemp(prefix="bench-routing-"))
@@ -406,6 +411,8 @@ def main() -> None:
                SECRET_KEY="bench-secret-0123456789abcdef-0123456789",
                OFFER_TIMEOUT_SECONDS=str(OFFER_TIMEOUT), DATA_DIR=str(logs / "data"))
     env.pop("ENTRAIDE_ENV", None)
+    if args.max_pending is not None:
+        env["MAX_PENDING_OFFERS"] = str(args.max_pending)
     processes, urls = start(env, args.webs, args.workers, logs)
     redis = Redis.from_url(args.redis)
     try:
@@ -426,9 +433,12 @@ def report(args: argparse.Namespace, stats: Stats, timeline: list, elapsed: floa
     doubles, violations = verify(args.db, people)
     left = len([k for k in Redis.from_url(args.redis).scan_iter("entraide:load:*")])
     ms = 1000
+    pending = os.environ.get("MAX_PENDING_OFFERS", "default") if args.max_pending is None \
+        else args.max_pending
     print(f"\nrouting: {args.items} items, {args.advisors} advisors, {args.webs} web, "
           f"{args.workers} workers, hold {args.hold_ms} ms, trigger {args.trigger}, "
-          f"auto-accept {'on' if args.auto_accept else 'off'} (logs: {logs})")
+          f"auto-accept {'on' if args.auto_accept else 'off'}, max pending {pending} "
+          f"(logs: {logs})")
     print(f"  accepted {accepted} in {elapsed:.1f} s: {accepted / elapsed:.0f} routed/s "
           f"overall, {steady:.0f}/s steady")
     print(f"  offer push latency  p50 {pct(stats.push, 50) * ms:.0f} ms  "

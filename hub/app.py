@@ -42,6 +42,7 @@ from hub.auth.service import user_for_session_id, user_for_token
 from hub.bootstrap import Services, build_services, socketio_channel
 from hub.forum.pages import init_app as init_forum
 from hub.realtime import agent_socket, supervisor_socket, visitor_socket
+from hub.realtime.manager import LocalRoomsRedisManager
 from hub.settings import Settings
 from hub.web import close_db, db, json_error, require_user
 from hub.webchat import pages as webchat
@@ -196,10 +197,11 @@ def _http_error(error: HTTPException) -> Any:
 
 def _init_socketio(app: Flask, settings: Settings, services: Services) -> None:
     origins = [o.strip() for o in settings.SOCKETIO_ORIGINS.split(",") if o.strip()]
+    manager = LocalRoomsRedisManager(services.redis_url,
+                                     channel=socketio_channel(services.redis_url))
     socketio = SocketIO(
         app,
-        message_queue=services.redis_url,
-        channel=socketio_channel(services.redis_url),
+        client_manager=manager,
         async_mode="threading",
         cors_allowed_origins=origins or None,
         max_http_buffer_size=64 * 1024,

@@ -78,6 +78,8 @@ class Effects:
 
     enqueue: Callable[..., None] = lambda *a, **k: None
     emit: Callable[[dict[str, Any]], None] = lambda message: None
+    # many messages in one go (one Redis round trip); None: ``emit`` one by one
+    emit_many: Callable[[list[dict[str, Any]]], None] | None = None
     wake: Callable[[str], bool] = lambda batch: False  # coalesced batch jobs (intake)
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -127,6 +129,12 @@ def effects_of(session: Session) -> Effects:
 
 def after_commit(session: Session, effect: Effect) -> None:
     session.info.setdefault("pending_effects", []).append(effect)
+
+
+def last_effect(session: Session) -> Effect | None:
+    """The after-commit effect registered last in this transaction (to extend it)."""
+    pending = session.info.get("pending_effects")
+    return pending[-1] if pending else None
 
 
 def enqueue_after_commit(session: Session, func: str, *args: Any, job_id: str, **opts: Any) -> None:

@@ -33,6 +33,8 @@ class Settings:
     PRESENCE_GRACE_SECONDS: int = 30  # routing: last socket closed -> offline after this
     WEB_THREADS: int = 256  # gthread: each open websocket holds one thread of its process
     MISSED_OFFERS_BEFORE_AWAY: int = 2
+    MAX_PENDING_OFFERS: int = 0  # routing: unanswered offers one advisor may hold (0: no cap)
+    QUEUE_COUNTS_INTERVAL_SECONDS: int = 5  # queue.counts to a queue's members at most this often
     PRIORITY_STEP_SECONDS: int = 120  # one priority point = this much waiting time
     SLA_WARNING_PERCENT: int = 80  # warn when this share of a first-response target is gone
     SIGNIN_MAX_FAILURES_PER_EMAIL: int = 10  # then 429 until the window ends

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -54,16 +55,21 @@ def offer_waiting(user_id: int) -> int:
 
 def route_backlog(max_passes: int = 50) -> int:
     """Batch routing passes (``hub.routing.batch``), each in its own transaction, until one
-    makes no offer: queued after commit whenever an advisor gets room or becomes available,
-    and by the tick. Returns how many offers were made."""
+    makes no offer or saw every waiting item it could place (fewer than ``BATCH_SIZE``: a
+    further pass would find nothing new; an advisor freed meanwhile has asked for the next
+    job): queued after commit whenever an advisor gets room or becomes available, and by
+    the tick. Returns how many offers were made."""
     svc = services()
     svc.routing.state.start_pass()
     made = 0
+    given: Counter[int] = Counter()  # auto-accepted per advisor, for MAX_PENDING_OFFERS
     for _ in range(max_passes):
         with transaction(svc.sessions) as session:
-            offered = route_batch(session, ctx=svc.routing, limit=BATCH_SIZE)
+            seen: dict[str, int] = {}
+            offered = route_batch(session, ctx=svc.routing, limit=BATCH_SIZE, given=given,
+                                  seen=seen)
         made += offered
-        if not offered:
+        if not offered or seen.get("waiting", 0) < BATCH_SIZE:
             break
     return made
 

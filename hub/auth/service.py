@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from hub.auth.models import ApiToken, Role, User
 from hub.db import utcnow
@@ -57,15 +58,22 @@ def create_token(session: Session, *, user: User, label: str = "") -> str:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False))
-    )
+    row = session.scalar(_token_query(), {"digest": _digest(token)})
     if row is None or not row.user.active:
         return None
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at >= TOKEN_TOUCH_INTERVAL:
         row.last_used_at = now  # at most once a minute: a read must not cost a commit
     return row.user
+
+
+@cache
+def _token_query() -> Select[tuple[ApiToken]]:
+    """The token and its user in one round trip; built once (every API request and socket
+    connect runs it, and building a statement with its options costs more than running it)."""
+    return (select(ApiToken)
+            .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked.is_(False))
+            .options(joinedload(ApiToken.user)))
 
 
 def user_for_session_id(session: Session, session_id: str) -> User | None:

@@ -8,12 +8,12 @@ Who looks at which conversation (and types in it) is in ``hub/realtime/viewers.p
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from flask import request
 from flask_socketio import SocketIO, join_room
 
-from hub.auth.models import User
 from hub.db import transaction
 from hub.domain.errors import NotAllowed
 from hub.realtime import viewers
@@ -78,10 +78,9 @@ def _answer(data: Any, *, accept: bool) -> dict[str, Any]:
     if user_id is None or not isinstance(offer_id, int) or isinstance(offer_id, bool):
         log.warning("socket %s sent a malformed offer answer", request.sid)
         return {"ok": False, "reason": "offer_id must be an integer"}
+    user = _Advisor(user_id)  # the socket's advisor: their row is not needed to answer
     try:
         with transaction(services().sessions) as session:
-            user = session.get(User, user_id)
-            assert user is not None
             ctx = services().routing
             if accept:
                 item = accept_offer(session, ctx=ctx, offer_id=offer_id, user=user)
@@ -91,6 +90,11 @@ def _answer(data: Any, *, accept: bool) -> dict[str, Any]:
             return {"ok": True}
     except NotAllowed as error:
         return {"ok": False, "reason": error.reason}
+
+
+@dataclass(frozen=True)
+class _Advisor:
+    id: int
 
 
 def on_presence(data: Any = None) -> dict[str, Any]:

@@ -6,9 +6,10 @@ with ``Invalid(field, reason)``."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.auth.models import Team, User
@@ -167,11 +168,17 @@ def save_wrap_up_code(session: Session, *, data: dict[str, Any], code_id: int | 
 
 
 def active_wrap_up_code(session: Session, code: str) -> WrapUpCode:
-    found = session.scalar(select(WrapUpCode).where(WrapUpCode.code == code,
-                                                    WrapUpCode.active.is_(True)))
+    found = session.scalar(_active_code_query(), {"p_code": code})
     if found is None:
         raise Invalid("wrap_up_code", f"{code!r} is not an active wrap-up code")
     return found
+
+
+@cache
+def _active_code_query() -> Select[tuple[WrapUpCode]]:
+    """Built once: every close runs it."""
+    return select(WrapUpCode).where(WrapUpCode.code == bindparam("p_code"),
+                                    WrapUpCode.active.is_(True))
 
 
 # advisors and teams ------------------------------------------------------------------

@@ -8,7 +8,10 @@ who declined it or let it expire). Missing
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from functools import cache
+from typing import Any, Protocol
+
+from sqlalchemy import DateTime, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from hub.auth.models import User
@@ -18,51 +21,77 @@ from hub.events import publish, user_room
 from hub.routing.context import RoutingContext, free_after_commit, route_backlog_after_commit
 from hub.routing.models import Offer, OfferState, WorkItem, WorkState
 from hub.routing.presence import PresenceStatus
-from hub.routing.sla import mark_responded
-from hub.routing.strategy import VOICE, channel_class
+from hub.routing.sla import responded_values
+from hub.routing.strategy import VOICE_KINDS
 
 ANSWERS = (OfferState.ACCEPTED, OfferState.DECLINED, OfferState.EXPIRED)
 
 
-def accept_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: User) -> WorkItem:
+class Answering(Protocol):
+    """Who answers an offer: only their id is read (a ``User``, or the socket's advisor
+    without loading their row)."""
+
+    @property
+    def id(self) -> int: ...
+
+
+def accept_offer(session: Session, *, ctx: RoutingContext, offer_id: int,
+                 user: User | Answering) -> WorkItem:
     offer = _answer(session, offer_id=offer_id, user=user, state=OfferState.ACCEPTED)
-    now = utcnow()
     item = session.scalars(
-        update(WorkItem)
-        .where(WorkItem.id == offer.work_item_id, WorkItem.state == WorkState.OFFERED)
-        .values(state=WorkState.ASSIGNED, assigned_user_id=user.id, updated_at=now)
-        .returning(WorkItem),
+        _assign_statement(),
+        {"p_item": offer.work_item_id, "p_user": user.id, "p_now": utcnow()},
         execution_options={"synchronize_session": False, "populate_existing": True},
     ).one_or_none()
     if item is None:  # not offered any more: report it as it is
         item = session.get(WorkItem, offer.work_item_id, populate_existing=True)
     assert item is not None
-    if channel_class(item.channel_kind) == VOICE:
-        mark_responded(item, now)  # answering the call is the first response
+    if ctx.max_pending_offers > 0:  # under the cap of unanswered offers: the next may come
+        route_backlog_after_commit(session, ctx=ctx)
     publish(session, room=user_room(user.id), name="offer.accepted",
             payload={"offer_id": offer.id, "work_item_id": item.id,
                      "conversation_id": item.conversation_id})
     return item
 
 
-def decline_offer(session: Session, *, ctx: RoutingContext, offer_id: int, user: User) -> None:
+@cache
+def _assign_statement() -> Any:
+    """offered → assigned, built once (every accept runs it). Answering a call is its
+    first response: the same statement stops a call's SLA clock."""
+    now = bindparam("p_now", type_=DateTime(timezone=True))
+    responded = {column: case((WorkItem.channel_kind.in_(VOICE_KINDS), value),
+                              else_=getattr(WorkItem, column))
+                 for column, value in responded_values(now).items()}
+    return (update(WorkItem)
+            .where(WorkItem.id == bindparam("p_item"), WorkItem.state == WorkState.OFFERED)
+            .values(state=WorkState.ASSIGNED, assigned_user_id=bindparam("p_user"),
+                    updated_at=now, **responded)
+            .returning(WorkItem))
+
+
+@cache
+def _answer_statement() -> Any:
+    """pending → answered, if still the advisor's and not past its deadline; built once."""
+    now = bindparam("p_now", type_=DateTime(timezone=True))
+    return (update(Offer)
+            .where(Offer.id == bindparam("p_offer"), Offer.user_id == bindparam("p_user"),
+                   Offer.state == OfferState.PENDING, Offer.expires_at > now)
+            .values(state=bindparam("p_state"), answered_at=now)
+            .returning(Offer))
+
+
+def decline_offer(session: Session, *, ctx: RoutingContext, offer_id: int,
+                  user: User | Answering) -> None:
     offer = _answer(session, offer_id=offer_id, user=user, state=OfferState.DECLINED)
     _withdrawn(session, ctx=ctx, offer=offer, reason="declined")
 
 
-def _answer(session: Session, *, offer_id: int, user: User, state: OfferState) -> Offer:
+def _answer(session: Session, *, offer_id: int, user: User | Answering,
+            state: OfferState) -> Offer:
     """Move the advisor's pending offer to ``state`` (one UPDATE … RETURNING)."""
-    now = utcnow()
     offer = session.scalars(
-        update(Offer)
-        .where(
-            Offer.id == offer_id,
-            Offer.user_id == user.id,
-            Offer.state == OfferState.PENDING,
-            Offer.expires_at > now,
-        )
-        .values(state=state, answered_at=now)
-        .returning(Offer),
+        _answer_statement(),
+        {"p_offer": offer_id, "p_user": user.id, "p_state": state, "p_now": utcnow()},
         execution_options={"synchronize_session": False, "populate_existing": True},
     ).one_or_none()
     if offer is not None:

@@ -14,7 +14,7 @@ per channel class. Items are taken in queue order (``rank_at``: priority and agi
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
 
@@ -29,7 +29,13 @@ from hub.routing.dispatch import kinds_for
 from hub.routing.models import Offer, OfferKind, OfferState, WorkItem, WorkState
 from hub.routing.offers import offer_payloads
 from hub.routing.presence import PresenceStatus
-from hub.routing.queries import REFUSALS, last_advisor_of, profiles, queue_specs
+from hub.routing.queries import (
+    REFUSALS,
+    last_advisor_of,
+    offer_budgets,
+    profiles,
+    queue_specs,
+)
 from hub.routing.sla import mark_responded
 from hub.routing.state import Candidate, Wanted
 from hub.routing.strategy import VOICE, AdvisorProfile, channel_class, free_classes, qualifies
@@ -37,14 +43,27 @@ from hub.routing.strategy import VOICE, AdvisorProfile, channel_class, free_clas
 BATCH_SIZE = 200
 
 
-def route_batch(session: Session, *, ctx: RoutingContext, limit: int = BATCH_SIZE) -> int:
+def route_batch(session: Session, *, ctx: RoutingContext, limit: int = BATCH_SIZE,
+                given: Counter[int] | None = None, seen: dict[str, int] | None = None) -> int:
     """Offer up to ``limit`` waiting items to the available advisors with room, in one
     transaction (the caller commits; offers are pushed after the commit). Returns how
-    many offers were made."""
+    many offers were made.
+
+    With ``MAX_PENDING_OFFERS`` (``ctx.max_pending_offers``), an advisor gets at most that
+    many unanswered offers: offers trickle to them as they answer (an accept asks for the
+    next pass) instead of filling their whole capacity in one burst. Auto-accepted items
+    are never pending, so ``given`` (kept by the caller across the passes of one routing
+    job, updated here) counts them against the same cap. ``seen["waiting"]`` tells the
+    caller how many waiting items the pass looked at (fewer than ``limit``: it saw them all)."""
     advisors, room = _free_advisors(session, ctx=ctx)
+    budgets = offer_budgets(session, ctx.max_pending_offers, sorted(advisors), given)
+    advisors = {uid: a for uid, a in advisors.items() if budgets[uid] != 0}
+    room = {uid: classes for uid, classes in room.items() if uid in advisors}
     if not advisors:
         return 0
     items = _waiting(session, advisors, room, limit)
+    if seen is not None:
+        seen["waiting"] = len(items)
     if not items:
         return 0
     specs = queue_specs(session, sorted({i.queue_id for i in items}))
@@ -64,10 +83,15 @@ def route_batch(session: Session, *, ctx: RoutingContext, limit: int = BATCH_SIZ
         preferred = prev if prev in groups[key] and prev not in excluded else None
         wanted.append(Wanted(item.id, channel_class(item.channel_kind), group, preferred,
                              excluded))
-    chosen = ctx.state.pick_many([Candidate(a.user_id, a.capacity) for a in advisors.values()],
-                                 list(groups.values()), wanted)
-    return _offer_chosen(session, ctx=ctx, items={i.id: i for i in items}, chosen=chosen,
-                         advisors=advisors, queue_names={q: s.name for q, s in specs.items()})
+    chosen = ctx.state.pick_many([Candidate(a.user_id, a.capacity, budgets[a.user_id])
+                                  for a in advisors.values()], list(groups.values()), wanted)
+    by_id = {i.id: i for i in items}
+    made = _offer_chosen(session, ctx=ctx, items=by_id, chosen=chosen, advisors=advisors,
+                         queue_names={q: s.name for q, s in specs.items()})
+    if given is not None:  # auto-accepted: assigned already, never pending
+        given.update(user_id for item_id, user_id in chosen.items()
+                     if by_id[item_id].state == WorkState.ASSIGNED)
+    return made
 
 
 def _free_advisors(session: Session, *, ctx: RoutingContext

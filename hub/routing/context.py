@@ -29,6 +29,8 @@ class RoutingContext:
     misses_before_away: int = 2
     priority_step: int = 120
     sla_warning_percent: int = 80
+    max_pending_offers: int = 0  # offers one advisor may have waiting for an answer (0: any)
+    queue_counts_every: int = 5  # seconds between two queue.counts pushes to a queue's members
 
     def kind_of(self, channel: str) -> str:
         return self.kinds.get(channel, "")

@@ -23,6 +23,7 @@ from hub.routing.presence import PresenceStatus
 from hub.routing.queries import (
     REFUSALS,
     last_advisor_of,
+    offer_budgets,
     profile_of,
     queue_profiles,
     queue_spec,
@@ -63,6 +64,9 @@ def dispatch(session: Session, *, ctx: RoutingContext, item: WorkItem,
                 if p.user_id not in refused and qualifies(p, spec, item.language)]
     statuses = ctx.presence.statuses([p.user_id for p in eligible])
     eligible = [p for p in eligible if statuses[p.user_id] == PresenceStatus.AVAILABLE]
+    if ctx.max_pending_offers > 0 and eligible:  # MAX_PENDING_OFFERS: not to the swamped
+        budgets = offer_budgets(session, ctx.max_pending_offers, [p.user_id for p in eligible])
+        eligible = [p for p in eligible if budgets[p.user_id] != 0]
     previous = last_advisor_of(session, item.customer_id, before=item.id)
     eligible.sort(key=lambda p: p.user_id != previous)
     preferred = 1 if eligible and eligible[0].user_id == previous else 0

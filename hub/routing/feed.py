@@ -2,13 +2,15 @@
 
 The routing tick computes both, compares them with what it pushed last (kept in Redis)
 and publishes only what changed: ``queue.stats`` and ``advisor.state`` to the
-supervisors, ``queue.counts`` to each queue's members. Every push is a numbered event,
+supervisors, ``queue.counts`` to each queue's members (at most every
+``QUEUE_COUNTS_INTERVAL_SECONDS``). Every push is a numbered event,
 so a dashboard that reconnects catches up like the inbox does.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -16,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.db import after_commit
-from hub.events import SUPERVISORS_ROOM, publish, queue_room
+from hub.events import SUPERVISORS_ROOM, publish_many, queue_room
 from hub.routing.context import RoutingContext
 from hub.routing.models import Queue, QueueMember, SlaState, WorkItem, WorkState
 from hub.routing.presence import PresenceStatus
@@ -74,23 +76,31 @@ def overview(session: Session, *, ctx: RoutingContext) -> dict[str, Any]:
     return {"queues": queue_stats(session), "advisors": advisor_states(session, ctx=ctx)}
 
 
-def publish_feed(session: Session, *, ctx: RoutingContext) -> int:
-    """Publish what changed since the last tick; returns how many events."""
+def publish_feed(session: Session, *, ctx: RoutingContext, now: float | None = None) -> int:
+    """Publish what changed since the last tick (all in one multi-row INSERT); returns how
+    many events. A queue's members get ``queue.counts`` when its waiting figures changed,
+    at most once every ``ctx.queue_counts_every`` seconds: under load they change at every
+    tick, and each push goes to every member's socket (their inbox then reloads its list)."""
+    now = time.time() if now is None else now
     last = ctx.state.feed_snapshot()
     changed: dict[str, str] = {}
+    events: list[tuple[str, str, dict[str, Any]]] = []
     for stats in queue_stats(session):
-        key = f"queue:{stats['queue_id']}"
-        if _changed(last, changed, key, stats):
-            publish(session, room=SUPERVISORS_ROOM, name="queue.stats", payload=stats)
-            publish(session, room=queue_room(stats["queue_id"]), name="queue.counts",
-                    payload={k: stats[k] for k in ("queue_id", "name", "waiting",
-                                                   "oldest_waiting_since")})
+        queue_id = stats["queue_id"]
+        if _changed(last, changed, f"queue:{queue_id}", stats):
+            events.append((SUPERVISORS_ROOM, "queue.stats", stats))
+        counts = {k: stats[k] for k in ("queue_id", "name", "waiting", "oldest_waiting_since")}
+        due = now - float(last.get(f"counts-at:{queue_id}", 0)) >= ctx.queue_counts_every
+        if due and _changed(last, changed, f"counts:{queue_id}", counts):
+            changed[f"counts-at:{queue_id}"] = f"{now:.3f}"
+            events.append((queue_room(queue_id), "queue.counts", counts))
     for state in advisor_states(session, ctx=ctx):
         if _changed(last, changed, f"advisor:{state['user_id']}", state):
-            publish(session, room=SUPERVISORS_ROOM, name="advisor.state", payload=state)
+            events.append((SUPERVISORS_ROOM, "advisor.state", state))
+    publish_many(session, events)
     if changed:
         after_commit(session, lambda: ctx.state.save_feed_snapshot(changed))
-    return len(changed)
+    return len(events)
 
 
 def _changed(last: dict[str, str], changed: dict[str, str], key: str,

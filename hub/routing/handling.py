@@ -8,7 +8,10 @@ move a waiting item to another queue or hand it to an advisor).
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from functools import cache
+from typing import Any
+
+from sqlalchemy import DateTime, bindparam, true, update
 from sqlalchemy.orm import Session
 
 from hub.auth.models import User
@@ -20,7 +23,7 @@ from hub.routing.context import RoutingContext, free_after_commit
 from hub.routing.dispatch import dispatch, offer_reserved
 from hub.routing.models import OfferKind, Queue, Transfer, WorkItem, WorkState
 from hub.routing.queries import profile_of
-from hub.routing.sla import mark_responded
+from hub.routing.sla import responded_values
 from hub.routing.state import Candidate
 from hub.routing.strategy import channel_class
 
@@ -38,18 +41,39 @@ def work_item_for(session: Session, *, user: User, item_id: int) -> WorkItem:
 
 def close_work(session: Session, *, ctx: RoutingContext, item_id: int, user: User,
                wrap_up_code: str, note: str = "") -> WorkItem:
-    item = work_item_for(session, user=user, item_id=item_id)
+    """One conditional ``UPDATE … RETURNING`` closes the item if this user may (the
+    assignee, or a supervisor) and stops its SLA clock; the refusals are worked out only
+    when it matched nothing. A wrong code rolls the whole transaction back."""
+    item = session.scalars(
+        _close_statement(any_assignee=user.is_supervisor),
+        {"p_item": item_id, "p_user": user.id, "p_now": utcnow(), "p_code": wrap_up_code,
+         "p_note": note},
+        execution_options={"synchronize_session": False, "populate_existing": True},
+    ).one_or_none()
+    if item is None:
+        found = work_item_for(session, user=user, item_id=item_id)  # 404 if not theirs
+        raise NotAllowed(f"the work item is {found.state}, not {WorkState.ASSIGNED}")
     code = active_wrap_up_code(session, wrap_up_code)
-    now = utcnow()
-    _move(session, item, frm=WorkState.ASSIGNED, state=WorkState.CLOSED, closed_at=now,
-          wrap_up_code=code.code, wrap_up_note=note, held_at=None, updated_at=now)
-    mark_responded(item, now)
     assert item.assigned_user_id is not None
     free_after_commit(session, ctx=ctx, user_id=item.assigned_user_id, item_id=item.id)
     publish(session, room=user_room(item.assigned_user_id), name="work.closed",
             payload={"work_item_id": item.id, "conversation_id": item.conversation_id,
                      "wrap_up_code": code.code, "closed_by": user.id})
     return item
+
+
+@cache
+def _close_statement(*, any_assignee: bool) -> Any:
+    """close_work's UPDATE, built once (building it cost more CPU than running it)."""
+    now = bindparam("p_now", type_=DateTime(timezone=True))
+    mine = true() if any_assignee else WorkItem.assigned_user_id == bindparam("p_user")
+    return (update(WorkItem)
+            .where(WorkItem.id == bindparam("p_item"), WorkItem.state == WorkState.ASSIGNED,
+                   mine)
+            .values(state=WorkState.CLOSED, closed_at=now, wrap_up_code=bindparam("p_code"),
+                    wrap_up_note=bindparam("p_note"), held_at=None, updated_at=now,
+                    **responded_values(now))
+            .returning(WorkItem))
 
 
 def hold_work(session: Session, *, item_id: int, user: User, hold: bool) -> WorkItem:

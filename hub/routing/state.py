@@ -59,13 +59,14 @@ return uid
 # Many items, many advisors, one atomic step: items in the order given (their rank), each
 # to its preferred advisor (continuity) if they fit, else to the one of its group offered
 # work least recently. Loads are read once and kept up to date as the script reserves.
+# An advisor's budget (-1: none) caps how many items this call gives them.
 _PICK_MANY = """
 local req = cjson.decode(ARGV[1])
 local now = tonumber(ARGV[2])
 local adv = {}
 for i, a in ipairs(req.advisors) do
   local e = {uid = tostring(a[1]), key = KEYS[2 + i], held = {}, score = 0,
-             cap = {voice = a[2], chat = a[3], async = a[4]},
+             cap = {voice = a[2], chat = a[3], async = a[4]}, budget = a[5],
              load = {voice = 0, chat = 0, async = 0},
              ok = redis.call('HGET', KEYS[1], tostring(a[1])) == 'available'}
   if e.ok then
@@ -80,7 +81,9 @@ for i, a in ipairs(req.advisors) do
   adv[i] = e
 end
 local function fits(e, item, cls)
-  if not e.ok or e.held[item] or e.load[cls] >= e.cap[cls] then return false end
+  if not e.ok or e.budget == 0 or e.held[item] or e.load[cls] >= e.cap[cls] then
+    return false
+  end
   if cls == 'voice' then return e.load.chat == 0 end
   if cls == 'chat' then return e.load.voice == 0 end
   return true
@@ -108,6 +111,7 @@ for _, it in ipairs(req.items) do
     redis.call('HSET', e.key, item, cls .. '|' .. stamp)
     redis.call('ZADD', KEYS[2], stamp, e.uid)
     e.held[item], e.load[cls], e.score = true, e.load[cls] + 1, tonumber(stamp)
+    if e.budget > 0 then e.budget = e.budget - 1 end
     out[#out + 1] = item
     out[#out + 1] = e.uid
   end
@@ -127,6 +131,7 @@ return 0
 class Candidate:
     user_id: int
     capacity: Capacity
+    budget: int = -1  # pick_many: at most this many items for them (-1: up to capacity)
 
 
 @dataclass(frozen=True)
@@ -187,13 +192,14 @@ class RoutingState:
         """Reserve room for many items at once, atomically, in the order given: item id ->
         advisor id for the items placed. ``groups`` are lists of advisor ids (who qualifies
         for an item); an advisor must be *available* and have room for the item's class.
-        Ties go to the advisor offered work least recently, so a batch is spread out."""
+        Ties go to the advisor offered work least recently, so a batch is spread out.
+        An advisor's ``budget`` (if not -1) caps how many items they get from this call."""
         if not advisors or not items:
             return {}
         index = {a.user_id: n for n, a in enumerate(advisors, start=1)}
         request = {
-            "advisors": [[a.user_id, a.capacity.voice, a.capacity.chat, a.capacity.async_]
-                         for a in advisors],
+            "advisors": [[a.user_id, a.capacity.voice, a.capacity.chat, a.capacity.async_,
+                          a.budget] for a in advisors],
             "groups": [[index[u] for u in group if u in index] or [] for group in groups],
             "items": [[w.item_id, w.cls, w.group + 1, index.get(w.preferred or 0, 0),
                        sorted(index[u] for u in w.excluded if u in index)] for w in items],

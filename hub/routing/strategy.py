@@ -17,6 +17,7 @@ from typing import Any
 VOICE, CHAT, ASYNC = "voice", "chat", "async"
 CLASSES = (VOICE, CHAT, ASYNC)
 _KIND_CLASS = {"phone": VOICE, "chat": CHAT}  # sms, email, social, forum: async
+VOICE_KINDS = tuple(kind for kind, cls in _KIND_CLASS.items() if cls == VOICE)  # ("phone",)
 DEFAULT_CAPACITY: dict[str, Any] = {VOICE: 1, CHAT: 3, ASYNC: 5, "auto_accept": []}
 VIP_PRIORITY = 2
 VOICE_PRIORITY = 3

@@ -56,12 +56,14 @@ KINDS = [("phone", "twilio_voice"), ("chat", "webchat"), ("chat", "webchat"),
 CAPACITIES = [None, {"chat": 2, "async": 2}, {"auto_accept": ["async"]}, {"voice": 0}]
 
 
-@pytest.fixture
-def cluster(services, settings, tmp_path: Path):
+@pytest.fixture(params=[0, 1], ids=["no-pending-cap", "max-pending-1"])
+def cluster(services, settings, tmp_path: Path, request):
+    """MAX_PENDING_OFFERS off (the default) and at 1 (offers trickle, accepts ask for
+    passes): the guarantees hold either way."""
     ports = [free_port(), free_port()]
     live = with_settings(settings, PUBLIC_URL=f"http://127.0.0.1:{ports[0]}",
                          OFFER_TIMEOUT_SECONDS=8, PRESENCE_GRACE_SECONDS=5,
-                         LOG_LEVEL="WARNING")
+                         LOG_LEVEL="WARNING", MAX_PENDING_OFFERS=request.param)
     env = env_for(settings_env(live))
     processes = [HubProcess(["serve", "--port", str(p)], env, tmp_path / f"web{i}.log")
                  for i, p in enumerate(ports)]

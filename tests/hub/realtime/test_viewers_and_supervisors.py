@@ -8,7 +8,7 @@ import time
 
 import requests
 import socketio
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.auth.models import Role
 from hub.db import transaction
@@ -150,3 +150,27 @@ def test_the_feed_publishes_only_what_changed(services):
 def default_queue_id(services) -> int:
     with transaction(services.sessions) as session:
         return default_queue(session).id
+
+
+def test_queue_members_get_the_counts_at_most_every_interval(services):
+    """Under load the waiting figures change at every tick; each queue.counts goes to every
+    member's socket (and reloads their list), so it waits QUEUE_COUNTS_INTERVAL_SECONDS
+    (5 by default) while supervisors still get queue.stats at every change."""
+    ctx = services.routing
+    with transaction(services.sessions) as session:
+        agent(session, services, "Camille", available=False)
+        work(session, ctx, kind="email", channel="email")
+    names = []
+    for at in (1000.0, 1001.0, 1006.0):
+        with transaction(services.sessions) as session:
+            work(session, ctx, kind="email", channel="email")  # one more waiting each time
+            before = session.scalar(select(func.max(RealtimeEvent.id))) or 0
+        with transaction(services.sessions) as session:
+            publish_feed(session, ctx=ctx, now=at)
+        with services.sessions() as session:
+            names.append(sorted(set(session.scalars(
+                select(RealtimeEvent.name).where(RealtimeEvent.id > before,
+                                                 RealtimeEvent.name.like("queue.%"))))))
+    assert names[0] == ["queue.counts", "queue.stats"]
+    assert names[1] == ["queue.stats"]  # 1 s later: counts changed, but not pushed yet
+    assert names[2] == ["queue.counts", "queue.stats"]
