@@ -41,7 +41,7 @@ from hub.intake.service import (
     raw_request_of,
 )
 from hub.replies.service import apply_delivery_update
-from hub.routing.service import submit_work
+from hub.routing.service import submit_arrivals
 from hub.timeline.service import Opening, open_conversations, record_inbounds
 from workers.context import services
 from workers.media import MEDIA_JOB, media_job_id
@@ -228,7 +228,8 @@ def _reject(event: InboundEvent, reason: str) -> None:
 def _record(session: Session, svc: Services, messages: list[Parsed]) -> None:
     """Every item of ``messages`` on the timeline in a few set-wise statements (identities
     and customers, conversations, interactions and attachments: about six for the whole
-    batch, not per item), then each new interaction is routed, in order."""
+    batch, not per item), then the new interactions are routed together
+    (``submit_arrivals``: one batch routing pass for the new work items)."""
     entries = [(parsed.event, entry) for parsed in messages for entry in parsed.items]
     if not entries:
         return
@@ -246,14 +247,15 @@ def _record(session: Session, svc: Services, messages: list[Parsed]) -> None:
         session, [(conversation, entry.item)
                   for conversation, (_event, entry) in zip(threads, entries, strict=True)]
     )
+    arrivals = []
     for conversation, interaction in zip(threads, interactions, strict=True):
         if interaction is None:
             continue
         for attachment in interaction.attachments:
             enqueue_after_commit(session, MEDIA_JOB, attachment.id,
                                  job_id=media_job_id(attachment.id), retry=MEDIA_RETRY)
-        submit_work(session, ctx=svc.routing, conversation=conversation,
-                    interaction=interaction)
+        arrivals.append((conversation, interaction))
+    submit_arrivals(session, ctx=svc.routing, arrivals=arrivals)
 
 
 def _apply_statuses(session: Session, svc: Services, event: InboundEvent) -> None:

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
-from hub.events import publish, user_room
+from hub.events import publish, queue_room, user_room
 from hub.routing.answers import accept_offer, decline_offer, expire_offers
+from hub.routing.batch import route_batch
 from hub.routing.context import RoutingContext
 from hub.routing.dispatch import dispatch, dispatch_waiting
 from hub.routing.models import Queue, WorkItem, WorkState
@@ -25,7 +26,7 @@ from hub.timeline.queries import interaction_view
 
 __all__ = [
     "RoutingContext", "accept_offer", "decline_offer", "default_queue", "dispatch",
-    "dispatch_waiting", "expire_offers", "open_work_item", "submit_work",
+    "dispatch_waiting", "expire_offers", "open_work_item", "submit_arrivals", "submit_work",
 ]
 
 
@@ -45,21 +46,58 @@ def submit_work(
     """Open (or extend) the conversation's work item and try to offer it. ``attributes``
     (an IVR choice, form fields…) are kept on the item for rules to read; ``kind`` overrides
     the channel kind of the conversation's channel."""
-    item = session.scalar(
-        select(WorkItem)
-        .where(WorkItem.conversation_id == conversation.id, WorkItem.state != WorkState.CLOSED)
-        .limit(1)
-    )
+    item = _open_item(session, conversation)
     if item is None:
         item = open_work_item(session, ctx=ctx, conversation=conversation,
                               text=interaction.body, attributes=attributes, kind=kind)
         dispatch(session, ctx=ctx, item=item, new=True)
         return item
+    _extend(session, item, interaction)
+    return item
+
+
+def submit_arrivals(session: Session, *, ctx: RoutingContext,
+                    arrivals: list[tuple[Conversation, Interaction]]) -> list[WorkItem]:
+    """``submit_work`` for the messages of one intake batch, in order: each one opens or
+    extends its conversation's work item; then the new items are offered in **one** batch
+    routing pass (``hub/routing/batch.py``: same rules, continuity, capacity and
+    auto-accept as ``dispatch``, one Lua reservation and set-wise offer cards with the
+    recent timeline) instead of one dispatch each. The pass takes waiting items in queue
+    order, so an older waiting item goes before a new one. A new item left waiting is
+    announced to its queue, as ``dispatch`` announces it."""
+    items: list[WorkItem] = []
+    new: list[WorkItem] = []
+    for conversation, interaction in arrivals:
+        item = _open_item(session, conversation)
+        if item is None:
+            item = open_work_item(session, ctx=ctx, conversation=conversation,
+                                  text=interaction.body)
+            new.append(item)
+        else:
+            _extend(session, item, interaction)
+        items.append(item)
+    if new:
+        route_batch(session, ctx=ctx, limit=len(new), full_timeline=True)
+        for item in new:
+            if item.state == WorkState.QUEUED:
+                publish(session, room=queue_room(item.queue_id), name="queue.waiting",
+                        payload={"work_item_id": item.id, "queue_id": item.queue_id})
+    return items
+
+
+def _open_item(session: Session, conversation: Conversation) -> WorkItem | None:
+    return session.scalar(
+        select(WorkItem)
+        .where(WorkItem.conversation_id == conversation.id, WorkItem.state != WorkState.CLOSED)
+        .limit(1)
+    )
+
+
+def _extend(session: Session, item: WorkItem, interaction: Interaction) -> None:
     item.updated_at = utcnow()
     if item.state == WorkState.ASSIGNED and item.assigned_user_id is not None:
         publish(session, room=user_room(item.assigned_user_id), name="message.created",
                 payload=interaction_view(interaction))
-    return item
 
 
 def open_work_item(
