@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -47,9 +49,9 @@ def ask(session: Session, author: ForumMember, title: str, body: str = "Ma quest
                                 author=author, title=title, body=body, tags=tags)
 
 
-def answer(session: Session, topic: ForumTopic, author: ForumMember, body: str = "Essayez ceci."
-           ) -> ForumPost:
-    return service.reply(session, config=CONFIG, topic=topic, member=author, body=body)
+def answer(session: Session, topic: ForumTopic, author: ForumMember, body: str = "Essayez ceci.",
+           now: datetime | None = None) -> ForumPost:
+    return service.reply(session, config=CONFIG, topic=topic, member=author, body=body, now=now)
 
 
 def sign_in(client, email: str, password: str = PASSWORD):

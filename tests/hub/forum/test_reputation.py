@@ -14,12 +14,16 @@ from hub.forum.models import ForumMember, ForumRank, ForumReputationEvent, PostS
 from hub.forum.service import ForumRefused
 from tests.hub.forum.conftest import CONFIG, answer, ask, make_member
 
+# A Wednesday at 11:00 in Paris: a reply then earns no "night owl" badge, whenever the
+# suite runs.
+OFFICE_HOURS = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
 
 def test_points_for_replies_kudos_and_accepted_solutions(forum) -> None:
     with transaction(forum.sessions) as session:
         lea, karim, emma = (make_member(session, n) for n in ("Lea", "Karim", "Emma"))
         topic = ask(session, lea, "Une question")
-        post = answer(session, topic, karim)
+        post = answer(session, topic, karim, now=OFFICE_HOURS)  # no night-owl badge
         service.give_kudos(session, post=post, member=lea)
         service.give_kudos(session, post=post, member=emma)
         service.accept_solution(session, post=post, member=lea)
@@ -57,7 +61,7 @@ def test_ranks_are_data(forum) -> None:
 
 def test_night_owl_and_ten_solutions_badges(forum) -> None:
     night = datetime(2026, 11, 25, 22, 30, tzinfo=UTC)  # 23:30 in Paris, a Wednesday
-    day = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    day = OFFICE_HOURS
     with transaction(forum.sessions) as session:
         lea, karim = make_member(session, "Lea"), make_member(session, "Karim")
         topic = ask(session, lea, "Une question")
@@ -67,7 +71,8 @@ def test_night_owl_and_ten_solutions_badges(forum) -> None:
         assert queries.badges_of(session, lea.id) == ["night-owl"]
         for n in range(10):
             question = ask(session, lea, f"Question {n}")
-            service.accept_solution(session, post=answer(session, question, karim), member=lea)
+            service.accept_solution(session, post=answer(session, question, karim, now=day),
+                                    member=lea)
         assert queries.badges_of(session, karim.id) == ["first-solution", "ten-solutions"]
 
 
