@@ -1,10 +1,11 @@
 """Issue #2: signed SMS webhooks → advisor socket, against the real running stack.
 
-Starts ``entraide serve`` (gunicorn gthread), N × ``entraide worker`` (SimpleWorker, or
-RQ's forking Worker) and ``entraide scheduler`` on PostgreSQL + Redis, connects advisor
-sockets (python-socketio, websocket transport, API tokens) that accept every offer, and
-posts Twilio-signed inbound SMS webhooks, each from a distinct number, so each one is a
-new work item. Prints, per phase:
+Starts ``entraide serve`` (gunicorn gthread) for the advisors' sockets, ``entraide serve
+--hooks-only`` for the webhooks (``--hooks 0``: the one process serves both), N ×
+``entraide worker`` (SimpleWorker, or RQ's forking Worker) and ``entraide scheduler`` on
+PostgreSQL + Redis, connects advisor sockets (python-socketio, websocket transport, API
+tokens) that accept every offer, and posts Twilio-signed inbound SMS webhooks, each from a
+distinct number, so each one is a new work item. Prints, per phase:
 
 * webhook answer latency p50/p99 (POST sent → 200 received),
 * end-to-end latency p50/p99 (POST sent → ``offer.created`` received on a socket),
@@ -211,7 +212,7 @@ class CpuMeter:
         out["_idle"] = (cpu[3] + cpu[4]) / self.TICK
         return out
 
-    PER_REQUEST = ("web", "client")  # the rest is divided by the events processed
+    PER_REQUEST = ("web", "hooks", "client")  # the rest is divided by the events processed
 
     @classmethod
     def usage(
@@ -829,7 +830,8 @@ def client_pids(agents: Agents) -> list[int]:
 
 def run_hub(args: argparse.Namespace, worker: str, deadline: float) -> list[Row]:
     print(
-        f"== hub: entraide serve + {args.workers} × entraide worker"
+        f"== hub: entraide serve{' + serve --hooks-only' if args.hooks else ''}"
+        f" + {args.workers} × entraide worker"
         f"{' --fork' if worker == 'fork' else ''} + scheduler",
         flush=True,
     )
@@ -843,6 +845,15 @@ def run_hub(args: argparse.Namespace, worker: str, deadline: float) -> list[Row]
     cli = ["-m", "hub.cli"]
     try:
         web, web_log = procs.start("web", [*cli, "serve", "--port", str(port)])
+        hooks_url, hooks = url, []
+        if args.hooks:  # the balancer's /hooks/ route: a hooks-only process of its own
+            hooks_port = free_port()
+            hooks_url = f"http://127.0.0.1:{hooks_port}"
+            hooks_proc, hooks_log = procs.start(
+                "hooks", [*cli, "serve", "--hooks-only", "--port", str(hooks_port)]
+            )
+            hooks.append(hooks_proc.pid)
+            wait_http(f"{hooks_url}/api/v1/health", 60, hooks_proc, hooks_log)
         workers = [
             procs.start(f"worker{i}", [*cli, "worker", *(["--fork"] if worker == "fork" else [])])[
                 0
@@ -859,13 +870,14 @@ def run_hub(args: argparse.Namespace, worker: str, deadline: float) -> list[Row]
             cpu = CpuMeter(
                 {
                     "web": [web.pid],
+                    "hooks": hooks,
                     "workers": [w.pid for w in workers],
                     "scheduler": [scheduler.pid],
                     "client": client_pids(agents),
                 },
                 make_url(args.database_url).database or "",
             )
-            sender = Sender(url + "/hooks/twilio_sms/bench", args.clients)
+            sender = Sender(hooks_url + "/hooks/twilio_sms/bench", args.clients)
             try:
                 bench = Bench(
                     args, sender, Requests(url, floor=False), agents, monitor, cpu, deadline
@@ -948,7 +960,7 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
             f"{ms(pct(r.e2e, 0.99)):>8} {r.delivered:>5} {rate_text(r.processed_rate):>6} "
             f"{rate_text(r.drain_rate):>7} {backlog:>7} {trend:>7}"
         )
-    groups = ["web", "workers", "scheduler", "postgres", "redis*", "client"]
+    groups = ["web", "hooks", "workers", "scheduler", "postgres", "redis*", "client"]
     head = (
         f"{'CPU ms per item':<18} "
         + " ".join(f"{g:>9}" for g in groups)
@@ -1086,6 +1098,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="simple",
         help="SimpleWorker (entraide worker), RQ's forking Worker "
         "(entraide worker --fork), or both in turn (default %(default)s)",
+    )
+    parser.add_argument(
+        "--hooks",
+        type=int,
+        choices=[0, 1],
+        default=1,
+        help="1: webhooks go to a hooks-only process (entraide serve --hooks-only), as "
+        "behind the production balancer; 0: to the web process that holds the sockets "
+        "(default %(default)s)",
     )
     parser.add_argument("--skip-floor", action="store_true", help="do not run the floor")
     parser.add_argument(

@@ -1,4 +1,5 @@
-"""The web process's composition root: ``create_app(settings)``."""
+"""The web process's composition root: ``create_app(settings)``, and
+``create_hooks_app(settings)`` for a process serving the provider hooks alone."""
 
 from __future__ import annotations
 
@@ -62,6 +63,35 @@ CSP = (
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
     settings = settings or Settings.from_env()
     services = services or build_services(settings)
+    app = _base_app(settings, services)
+    _init_auth(app)
+    _init_api(app)
+    Babel(app, locale_selector=_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+    _init_socketio(app, settings, services)
+    init_forum(app)  # the public forum at /forum
+    for name in filter(None, settings.UI_MODULES.split(",")):
+        importlib.import_module(name.strip()).init_app(app)
+    return app
+
+
+def create_hooks_app(settings: Settings | None = None,
+                     services: Services | None = None) -> Flask:
+    """A web process for the provider hooks alone (``/hooks/…``) and the health check:
+    no pages, API, sessions or sockets, so a webhook never waits behind advisors'
+    sockets for the GIL (``entraide serve --hooks-only``; docs/operations.md)."""
+    settings = settings or Settings.from_env()
+    services = services or build_services(settings)
+    app = _base_app(settings, services)
+    api = Api(app)
+    api.register_blueprint(health.blueprint)
+    _init_hooks(app)
+    return app
+
+
+def _base_app(settings: Settings, services: Services) -> Flask:
+    """What every web process has: configuration, the proxy fix, the request's session,
+    JSON errors and the security headers."""
     app = Flask(__name__, template_folder="templates")
     app.config.update(
         SECRET_KEY=settings.SECRET_KEY,
@@ -84,14 +114,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         hops = settings.TRUSTED_PROXIES
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.teardown_appcontext(close_db)
-    _init_auth(app)
-    _init_api(app)
-    Babel(app, locale_selector=_locale)
-    app.jinja_env.globals["get_locale"] = get_locale
-    _init_socketio(app, settings, services)
-    init_forum(app)  # the public forum at /forum
-    for name in filter(None, settings.UI_MODULES.split(",")):
-        importlib.import_module(name.strip()).init_app(app)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(PoolTimeout, _database_unavailable)
+    app.register_error_handler(OperationalError, _database_unavailable)
     app.after_request(_security_headers)
     return app
 
@@ -161,15 +186,18 @@ def _init_api(app: Flask) -> None:
     api.register_blueprint(work_items.blueprint)
     api.register_blueprint(forum.blueprint)  # forum questions as work, community metrics
     api.register_blueprint(incidents.blueprint)
-    app.register_blueprint(hooks.blueprint)
+    _init_hooks(app)
     csrf.exempt(hooks.blueprint)
     app.register_blueprint(webchat.blueprint)  # the web-chat widget (no cookies: no CSRF)
     csrf.exempt(webchat.blueprint)
+
+
+def _init_hooks(app: Flask) -> None:
+    """``/hooks/<channel>/<account>``, with the chat widget's limit and CORS (it posts
+    its messages there from the brand's site)."""
+    app.register_blueprint(hooks.blueprint)
     app.after_request(webchat.allow_brand_sites)
     app.before_request(webchat.limit_visitor_messages)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(PoolTimeout, _database_unavailable)
-    app.register_error_handler(OperationalError, _database_unavailable)
 
 
 def _database_unavailable(error: Exception) -> Any:

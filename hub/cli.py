@@ -55,9 +55,11 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--hooks-only", is_flag=True,
+              help="Serve the provider hooks (/hooks/...) and the health check alone.")
+def serve(host: str, port: int, hooks_only: bool) -> None:
     """Run a web process (HTTP API, provider hooks, pages, Socket.IO)."""
-    runner.serve(_with_redis(_settings()), host=host, port=port)
+    runner.serve(_with_redis(_settings()), host=host, port=port, hooks_only=hooks_only)
 
 
 @main.command()

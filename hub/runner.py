@@ -36,16 +36,19 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return self._app
 
 
-def serve(settings: Settings, *, host: str, port: int, threads: int | None = None) -> None:
+def serve(settings: Settings, *, host: str, port: int, threads: int | None = None,
+          hooks_only: bool = False) -> None:
     """One gunicorn process with threads: Socket.IO needs one process per port; scale by
     running more processes behind a sticky load balancer (they share Redis). A websocket
     holds one thread for as long as it is open: WEB_THREADS bounds the sockets (advisors'
-    tabs) one process serves, with room left for HTTP requests."""
-    from hub.app import create_app  # noqa: PLC0415 - web deps only in the web process
+    tabs) one process serves, with room left for HTTP requests. ``hooks_only`` serves the
+    provider hooks alone (HOOK_THREADS threads), for the balancer's ``/hooks/`` route."""
+    from hub.app import create_app, create_hooks_app  # noqa: PLC0415 - web deps only here
 
-    app = create_app(settings)
+    app = create_hooks_app(settings) if hooks_only else create_app(settings)
+    default_threads = settings.HOOK_THREADS if hooks_only else settings.WEB_THREADS
     _Gunicorn(app, {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread",
-                    "threads": threads or settings.WEB_THREADS, "timeout": 60,
+                    "threads": threads or default_threads, "timeout": 60,
                     "accesslog": "-",
                     "graceful_timeout": 5}).run()
 

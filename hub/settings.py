@@ -32,6 +32,7 @@ class Settings:
     OFFER_TIMEOUT_SECONDS: int = 20
     PRESENCE_GRACE_SECONDS: int = 30  # routing: last socket closed -> offline after this
     WEB_THREADS: int = 256  # gthread: each open websocket holds one thread of its process
+    HOOK_THREADS: int = 16  # gthread threads of a hooks-only process (serve --hooks-only)
     MISSED_OFFERS_BEFORE_AWAY: int = 2
     MAX_PENDING_OFFERS: int = 0  # routing: unanswered offers one advisor may hold (0: no cap)
     QUEUE_COUNTS_INTERVAL_SECONDS: int = 5  # queue.counts to a queue's members at most this often
@@ -40,8 +41,8 @@ class Settings:
     SIGNIN_MAX_FAILURES_PER_EMAIL: int = 10  # then 429 until the window ends
     SIGNIN_MAX_FAILURES_PER_ADDRESS: int = 50  # one client address, any emails
     SIGNIN_WINDOW_SECONDS: int = 900
-    DB_POOL_SIZE: int = 10  # PostgreSQL connections each process keeps open
-    DB_MAX_OVERFLOW: int = 20  # more, opened under load and closed when returned
+    DB_POOL_SIZE: int = 30  # PostgreSQL connections a process opens as needed and keeps
+    DB_MAX_OVERFLOW: int = 0  # more, opened under load and closed when returned
     DB_POOL_TIMEOUT: int = 30  # seconds a request waits for a connection, then 503
     SWEEP_AFTER_SECONDS: int = 30
     INTAKE_BATCH_SIZE: int = 20  # inbound events one intake transaction claims at most
