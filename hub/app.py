@@ -83,6 +83,7 @@ def create_hooks_app(settings: Settings | None = None,
     settings = settings or Settings.from_env()
     services = services or build_services(settings)
     app = _base_app(settings, services)
+    app.config["OPENAPI_URL_PREFIX"] = None  # the API's document is the web process's
     api = Api(app)
     api.register_blueprint(health.blueprint)
     _init_hooks(app)

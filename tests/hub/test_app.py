@@ -55,8 +55,9 @@ def test_a_forged_or_malformed_webhook_is_refused_with_a_reason(hooks_client, db
 
 def test_it_answers_the_health_check_and_serves_nothing_else(hooks_client):
     assert hooks_client.get("/api/v1/health").get_json() == {"database": "ok", "redis": "ok"}
-    for path in ("/api/v1/conversations/1/replies", "/forum", "/login", "/inbox",
-                 "/chat/site/strings", "/socket.io/?EIO=4&transport=polling"):
+    for path in ("/api/v1/conversations/1/replies", "/api/v1/openapi.json", "/forum",
+                 "/login", "/inbox", "/chat/site/strings",
+                 "/socket.io/?EIO=4&transport=polling"):
         assert hooks_client.get(path).status_code == 404, path
 
 
