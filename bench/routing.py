@@ -431,7 +431,7 @@ def report(args: argparse.Namespace, stats: Stats, timeline: list, elapsed: floa
     steady = ((middle[-1][1] - middle[0][1]) / (middle[-1][0] - middle[0][0])
               if len(middle) > 1 and middle[-1][0] > middle[0][0] else float("nan"))
     doubles, violations = verify(args.db, people)
-    left = len([k for k in Redis.from_url(args.redis).scan_iter("entraide:load:*")])
+    left = len({k.split(b":")[2] for k in Redis.from_url(args.redis).scan_iter("entraide:load:*")})
     ms = 1000
     pending = os.environ.get("MAX_PENDING_OFFERS", "default") if args.max_pending is None \
         else args.max_pending

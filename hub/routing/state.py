@@ -5,9 +5,12 @@ an advisor is never given more than their capacity: the script reads the advisor
 status and load and writes the reservation in one atomic step. Work-item state changes
 stay conditional UPDATEs in the database, so one item is never offered twice.
 
-Loads are a hash per advisor, ``item id -> "<class>|<reserved at>"``; a reservation is
-added before the offer's transaction commits and removed only after the commit that frees
-it (so Redis may over-count for a moment, never under-count). The database stays the
+Loads are a hash per advisor and capacity class, ``<prefix>:load:<advisor>:<class>``,
+``item id -> "<class>|<reserved at>"``, so an advisor's load is three ``HLEN`` whatever
+they hold (an advisor with hundreds of open SMS threads costs a routing pass no more than
+one with two); a reservation is added before the offer's transaction commits and removed
+only after the commit that frees it (so Redis may over-count for a moment, never
+under-count). The database stays the
 truth: ``rebuild`` restores the loads after Redis was emptied and ``stale`` finds
 reservations that no committed row backs (a crash between reserve and commit).
 """
@@ -21,24 +24,27 @@ from dataclasses import dataclass
 
 from redis import Redis
 
-from hub.routing.strategy import Capacity, Load
+from hub.routing.strategy import ASYNC, CHAT, VOICE, Capacity, Load
 
+CLASSES = (VOICE, CHAT, ASYNC)  # the order of each advisor's load keys in the scripts
+
+# KEYS: presence, last_offer, then per candidate its voice, chat and async load hashes.
+# ARGV: item, class, now, preferred, then per candidate: id, voice, chat, async capacity.
 _PICK = """
 local item, cls, now = ARGV[1], ARGV[2], ARGV[3]
 local preferred = tonumber(ARGV[4])
+local slot = {voice = 0, chat = 1, async = 2}
 local best, best_score = nil, nil
-for i = 1, #KEYS - 2 do
+for i = 1, (#KEYS - 2) / 3 do
   local base = 4 + (i - 1) * 4
   local uid = ARGV[base + 1]
+  local k = 2 + (i - 1) * 3
   if redis.call('HGET', KEYS[1], uid) == 'available'
-      and redis.call('HEXISTS', KEYS[2 + i], item) == 0 then
+      and redis.call('HEXISTS', KEYS[k + 1 + slot[cls]], item) == 0 then
     local cap = {voice = tonumber(ARGV[base + 2]), chat = tonumber(ARGV[base + 3]),
                  async = tonumber(ARGV[base + 4])}
-    local load = {voice = 0, chat = 0, async = 0}
-    for _, v in ipairs(redis.call('HVALS', KEYS[2 + i])) do
-      local c = string.match(v, '^(%a+)')
-      load[c] = (load[c] or 0) + 1
-    end
+    local load = {voice = redis.call('HLEN', KEYS[k + 1]), chat = redis.call('HLEN', KEYS[k + 2]),
+                  async = redis.call('HLEN', KEYS[k + 3])}
     local ok = load[cls] < cap[cls]
     if ok and cls == 'voice' then ok = load.chat == 0 end
     if ok and cls == 'chat' then ok = load.voice == 0 end
@@ -51,66 +57,74 @@ for i = 1, #KEYS - 2 do
 end
 if best == nil then return false end
 local uid = ARGV[4 + (best - 1) * 4 + 1]
-redis.call('HSET', KEYS[2 + best], item, cls .. '|' .. now)
+redis.call('HSET', KEYS[2 + (best - 1) * 3 + 1 + slot[cls]], item, cls .. '|' .. now)
 redis.call('ZADD', KEYS[2], now, uid)
 return uid
 """
 
 # Many items, many advisors, one atomic step: items in the order given (their rank), each
 # to its preferred advisor (continuity) if they fit, else to the one of its group offered
-# work least recently. Loads are read once and kept up to date as the script reserves.
-# An advisor's budget (-1: none) caps how many items this call gives them.
+# work least recently. Loads are read once (HLEN) and kept up to date as the script
+# reserves; whether an advisor already holds the item is asked only of an advisor the
+# item would go to. An advisor's budget (-1: none) caps how many items this call gives them.
+# KEYS: presence, last_offer, then per advisor its voice, chat and async load hashes.
 _PICK_MANY = """
 local req = cjson.decode(ARGV[1])
 local now = tonumber(ARGV[2])
+local slot = {voice = 0, chat = 1, async = 2}
 local adv = {}
 for i, a in ipairs(req.advisors) do
-  local e = {uid = tostring(a[1]), key = KEYS[2 + i], held = {}, score = 0,
+  local k = 2 + (i - 1) * 3
+  local e = {uid = tostring(a[1]), keys = {voice = KEYS[k + 1], chat = KEYS[k + 2],
+             async = KEYS[k + 3]}, score = 0,
              cap = {voice = a[2], chat = a[3], async = a[4]}, budget = a[5],
              load = {voice = 0, chat = 0, async = 0},
              ok = redis.call('HGET', KEYS[1], tostring(a[1])) == 'available'}
   if e.ok then
-    local h = redis.call('HGETALL', e.key)
-    for j = 1, #h, 2 do
-      e.held[h[j]] = true
-      local c = string.match(h[j + 1], '^(%a+)')
-      e.load[c] = (e.load[c] or 0) + 1
-    end
+    for cls, key in pairs(e.keys) do e.load[cls] = redis.call('HLEN', key) end
     e.score = tonumber(redis.call('ZSCORE', KEYS[2], e.uid) or '0')
   end
   adv[i] = e
 end
-local function fits(e, item, cls)
-  if not e.ok or e.budget == 0 or e.held[item] or e.load[cls] >= e.cap[cls] then
-    return false
-  end
+local function room(e, cls)
+  if not e.ok or e.budget == 0 or e.load[cls] >= e.cap[cls] then return false end
   if cls == 'voice' then return e.load.chat == 0 end
   if cls == 'chat' then return e.load.voice == 0 end
   return true
+end
+local function holds(e, item, cls)
+  return redis.call('HEXISTS', e.keys[cls], item) == 1
 end
 local out, seq = {}, 0
 for _, it in ipairs(req.items) do
   local item, cls, pref = tostring(it[1]), it[2], it[4]
   local excluded = {}
   for _, x in ipairs(it[5]) do excluded[x] = true end
-  local best, best_score = nil, nil
-  if pref > 0 and fits(adv[pref], item, cls) then
+  local best = nil
+  if pref > 0 and room(adv[pref], cls) and not holds(adv[pref], item, cls) then
     best = pref
   else
-    for _, i in ipairs(req.groups[it[3]]) do
-      local e = adv[i]
-      if not excluded[i] and fits(e, item, cls) and (best == nil or e.score < best_score) then
-        best, best_score = i, e.score
+    local skip = {}
+    while best == nil do
+      local pick, pick_score = nil, nil
+      for _, i in ipairs(req.groups[it[3]]) do
+        local e = adv[i]
+        if not excluded[i] and not skip[i] and room(e, cls)
+            and (pick == nil or e.score < pick_score) then
+          pick, pick_score = i, e.score
+        end
       end
+      if pick == nil then break end
+      if holds(adv[pick], item, cls) then skip[pick] = true else best = pick end
     end
   end
   if best then
     local e = adv[best]
     seq = seq + 1
     local stamp = string.format('%.6f', now + seq / 1000000)
-    redis.call('HSET', e.key, item, cls .. '|' .. stamp)
+    redis.call('HSET', e.keys[cls], item, cls .. '|' .. stamp)
     redis.call('ZADD', KEYS[2], stamp, e.uid)
-    e.held[item], e.load[cls], e.score = true, e.load[cls] + 1, tonumber(stamp)
+    e.load[cls], e.score = e.load[cls] + 1, tonumber(stamp)
     if e.budget > 0 then e.budget = e.budget - 1 end
     out[#out + 1] = item
     out[#out + 1] = e.uid
@@ -169,8 +183,11 @@ class RoutingState:
         self._release_if = redis.register_script(_RELEASE_IF)
         self._pick_many = redis.register_script(_PICK_MANY)
 
-    def _load_key(self, user_id: int) -> str:
-        return f"{self._p}:load:{user_id}"
+    def _load_key(self, user_id: int, cls: str) -> str:
+        return f"{self._p}:load:{user_id}:{cls}"
+
+    def _load_keys(self, user_id: int) -> list[str]:
+        return [self._load_key(user_id, cls) for cls in CLASSES]
 
     def pick(self, item_id: int, cls: str, candidates: Sequence[Candidate],
              preferred: int = 0) -> int | None:
@@ -180,7 +197,7 @@ class RoutingState:
         if not candidates:
             return None
         keys = [f"{self._p}:presence", f"{self._p}:last_offer"]
-        keys += [self._load_key(c.user_id) for c in candidates]
+        keys += [key for c in candidates for key in self._load_keys(c.user_id)]
         args: list[str | int | float] = [item_id, cls, f"{time.time():.6f}", preferred]
         for c in candidates:
             args += [c.user_id, c.capacity.voice, c.capacity.chat, c.capacity.async_]
@@ -205,7 +222,7 @@ class RoutingState:
                        sorted(index[u] for u in w.excluded if u in index)] for w in items],
         }
         keys = [f"{self._p}:presence", f"{self._p}:last_offer"]
-        keys += [self._load_key(a.user_id) for a in advisors]
+        keys += [key for a in advisors for key in self._load_keys(a.user_id)]
         flat = self._pick_many(keys=keys, args=[_json(request), f"{time.time():.6f}"])
         return {int(flat[n]): int(flat[n + 1]) for n in range(0, len(flat or []), 2)}
 
@@ -219,20 +236,26 @@ class RoutingState:
         self._redis.delete(f"{self._p}:routing:pass")
 
     def release(self, user_id: int, item_id: int) -> None:
-        self._redis.hdel(self._load_key(user_id), str(item_id))
+        """Free the advisor's room for the item, whatever its class (an item is in one)."""
+        pipe = self._redis.pipeline(transaction=False)
+        for key in self._load_keys(user_id):
+            pipe.hdel(key, str(item_id))
+        pipe.execute()
 
     def release_if_unchanged(self, reservation: Reservation) -> bool:
-        key = self._load_key(reservation.user_id)
+        key = self._load_key(reservation.user_id, reservation.cls)
         return bool(self._release_if(keys=[key], args=[reservation.item_id, reservation.raw]))
 
     def loads(self, user_ids: Sequence[int]) -> dict[int, Load]:
+        """What each advisor holds, by class: three ``HLEN`` each, in one round trip."""
         if not user_ids:
             return {}
         pipe = self._redis.pipeline(transaction=False)
         for uid in user_ids:
-            pipe.hvals(self._load_key(uid))
-        return {uid: Load.count(v.decode().split("|")[0] for v in values)
-                for uid, values in zip(user_ids, pipe.execute(), strict=True)}
+            for key in self._load_keys(uid):
+                pipe.hlen(key)
+        counts = pipe.execute()
+        return {uid: Load(*counts[3 * n:3 * n + 3]) for n, uid in enumerate(user_ids)}
 
     def load(self, user_id: int) -> Load:
         return self.loads([user_id])[user_id]
@@ -240,7 +263,7 @@ class RoutingState:
     def reservations(self) -> list[Reservation]:
         found = []
         for key in self._redis.scan_iter(match=f"{self._p}:load:*", count=500):
-            user_id = int(key.decode().rsplit(":", 1)[1])
+            user_id = int(key.decode().rsplit(":", 2)[1])
             for item, raw in self._redis.hgetall(key).items():
                 cls, _, stamp = raw.decode().partition("|")
                 found.append(Reservation(user_id, int(item), cls, float(stamp or 0),
@@ -252,7 +275,7 @@ class RoutingState:
         pipe = self._redis.pipeline(transaction=False)
         count = 0
         for user_id, item_id, cls in held:
-            pipe.hsetnx(self._load_key(user_id), str(item_id), f"{cls}|{time.time():.6f}")
+            pipe.hsetnx(self._load_key(user_id, cls), str(item_id), f"{cls}|{time.time():.6f}")
             count += 1
         pipe.set(f"{self._p}:routing:epoch", str(time.time()))
         pipe.execute()

@@ -64,11 +64,6 @@ class Load:
     def as_dict(self) -> dict[str, int]:
         return {VOICE: self.voice, CHAT: self.chat, ASYNC: self.async_}
 
-    @classmethod
-    def count(cls, classes: Iterable[str]) -> Load:
-        seen = list(classes)
-        return cls(seen.count(VOICE), seen.count(CHAT), seen.count(ASYNC))
-
 
 def fits(load: Load, capacity: Capacity, cls: str) -> bool:
     """One call OR up to ``chat`` chats (a call blocks chats and chats block a call),
