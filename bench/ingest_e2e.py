@@ -32,6 +32,7 @@ figures.
 from __future__ import annotations
 
 import argparse
+import http.client
 import math
 import multiprocessing
 import os
@@ -50,6 +51,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -212,7 +214,8 @@ class CpuMeter:
         out["_idle"] = (cpu[3] + cpu[4]) / self.TICK
         return out
 
-    PER_REQUEST = ("web", "hooks", "client")  # the rest is divided by the events processed
+    # divided by the webhooks answered; the rest by the events processed
+    PER_REQUEST = ("web", "hooks", "sender", "sockets")
 
     @classmethod
     def usage(
@@ -286,11 +289,13 @@ def reset_stores(database_url: str, redis_url: str) -> None:
     Redis.from_url(redis_url).flushdb()
 
 
-def seed_advisors(database_url: str, count: int) -> list[str]:
+def seed_advisors(database_url: str, count: int, *, auto_accept: bool) -> list[str]:
     """``count`` advisors in the default queue, each with an API token. Their capacity for
     asynchronous work (SMS) is unbounded: they accept every offer and never close, so
     with the default profile (5 async items) the first 5 × ``count`` items would fill
-    them and the rest would wait in the queue, measuring advisors, not the pipeline."""
+    them and the rest would wait in the queue, measuring advisors, not the pipeline.
+    ``auto_accept``: their profile auto-accepts asynchronous work (issue #4 point 3), so an
+    offer is an assignment at once and the socket sends no accept back."""
     from hub.auth.models import Role  # noqa: PLC0415
     from hub.auth.service import create_token, create_user  # noqa: PLC0415
     from hub.db import Effects, make_engine, make_sessionmaker, transaction  # noqa: PLC0415
@@ -309,7 +314,7 @@ def seed_advisors(database_url: str, count: int) -> list[str]:
                 password="bench-password-123",
                 role=Role.ADVISOR,
             )
-            user.capacity = {"async": 1_000_000}
+            user.capacity = {"async": 1_000_000, "auto_accept": ["async"] if auto_accept else []}
             session.add(QueueMember(queue_id=queue_id, user_id=user.id))
             tokens.append(create_token(session, user=user, label="bench"))
     engine.dispose()
@@ -554,8 +559,11 @@ class Agents:
 
 @dataclass(frozen=True)
 class Prepared:
+    """A signed webhook, encoded before its phase starts: sending it costs the load
+    generator one ``send`` and one parsed answer, not a form encoding and a signature."""
+
     marker: str
-    data: list[tuple[str, str]]
+    body: bytes
     headers: dict[str, str]
 
 
@@ -590,36 +598,51 @@ class Requests:
             )
             pairs = list(params.items())
             headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
                 "X-Twilio-Signature": twilio_signature(self.signed_url, pairs, AUTH_TOKEN),
                 "User-Agent": "TwilioProxy/1.1",
                 "X-Home-Region": "us1",
                 "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
             }
-            out.append(Prepared(marker, pairs, headers))
+            out.append(Prepared(marker, urlencode(pairs).encode(), headers))
         return out
 
 
 class Sender:
-    """A pool of threads, one ``requests.Session`` each (keep-alive, like Twilio's pool)."""
+    """A pool of threads, one keep-alive ``http.client`` connection each (like Twilio's
+    pool). ``http.client`` rather than ``requests``: the load generator shares the 2 cores
+    with the stack it measures, and ``requests`` cost it ≈ 2.5 ms of CPU per webhook."""
 
     def __init__(self, url: str, clients: int) -> None:
-        self.url = url
+        parts = urlsplit(url)
+        self.host, self.port, self.path = parts.hostname or "127.0.0.1", parts.port, parts.path
         self.local = threading.local()
         self.pool = ThreadPoolExecutor(max_workers=clients, thread_name_prefix="sender")
+
+    def _send(self, item: Prepared) -> int:
+        for attempt in (1, 2):  # a kept-alive connection the server closed: reconnect once
+            connection = getattr(self.local, "connection", None)
+            if connection is None:
+                connection = self.local.connection = http.client.HTTPConnection(
+                    self.host, self.port, timeout=10
+                )
+            try:
+                connection.request("POST", self.path, body=item.body, headers=item.headers)
+                response = connection.getresponse()
+                response.read()
+                return response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                self.local.connection = None
+                if attempt == 2:
+                    return 0
+        return 0
 
     def _post(self, item: Prepared, target: float, stop_at: float = math.inf) -> Sent | None:
         if time.monotonic() > stop_at:
             return None  # a bounded burst: not sent
-        session = getattr(self.local, "session", None)
-        if session is None:
-            session = self.local.session = requests.Session()
         start = time.monotonic()
-        try:
-            status = session.post(
-                self.url, data=item.data, headers=item.headers, timeout=10
-            ).status_code
-        except requests.RequestException:
-            status = 0
+        status = self._send(item)
         return Sent(item.marker, target, start, time.monotonic(), status)
 
     def fixed_rate(self, items: list[Prepared], rate: float) -> list[Sent]:
@@ -759,6 +782,8 @@ class Bench:
         if last[2] > after_send[2] and last[0] - after_send[0] > 1:
             row.drain_rate = (last[2] - after_send[2]) / (last[0] - after_send[0])
         row.e2e = [(seen[m] - expected[m]) * 1000 for m in seen]
+        if self.args.e2e_dump and sent:
+            self._dump(row.label, sent, seen)
         row.delivered = len(seen)
         if len(seen) < len(expected):
             row.notes.append(
@@ -771,6 +796,16 @@ class Bench:
             row.notes.append(f"{number} × {reason}")
         return last
 
+    def _dump(self, label: str, sent: list[Sent], seen: dict[str, float]) -> None:
+        """One line per webhook: phase, seconds since the phase's first POST, hook and e2e
+        latency in ms (e2e empty if no offer arrived)."""
+        t0 = min(s.start for s in sent)
+        with self.args.e2e_dump.open("a") as dump:
+            for s in sorted(sent, key=lambda s: s.start):
+                e2e = f"{(seen[s.marker] - s.start) * 1000:.1f}" if s.marker in seen else ""
+                dump.write(f"{label}\t{s.start - t0:.3f}\t{(s.end - s.start) * 1000:.1f}"
+                           f"\t{e2e}\n")
+
     def _queued_text(self) -> str:
         if self.requests.floor:
             return ""
@@ -781,6 +816,10 @@ class Bench:
 
 def run_phases(bench: Bench, prefix: str) -> list[Row]:
     rows = []
+    if bench.args.warmup > 0:  # fresh processes: first connections, statement caches
+        count = int(bench.args.warmup * 50)
+        print(f"  {prefix}: warm-up, {count} webhooks at 50/s …", flush=True)
+        rows.append(bench.phase(f"{prefix} warm-up", count, 50))
     for rate in bench.args.rates:
         if bench.time_left() < bench.args.duration + 10:
             print(f"  (time budget spent: skipping {prefix} {rate:g}/s)", flush=True)
@@ -824,19 +863,21 @@ def hub_env(args: argparse.Namespace, public_url: str) -> dict[str, str]:
     return env
 
 
-def client_pids(agents: Agents) -> list[int]:
-    return [os.getpid(), *([agents.proc.pid] if agents.proc.pid else [])]
+def client_groups(agents: Agents) -> dict[str, list[int]]:
+    """The load generator: this process (the senders) and the advisor sockets' process."""
+    return {"sender": [os.getpid()], "sockets": [agents.proc.pid] if agents.proc.pid else []}
 
 
 def run_hub(args: argparse.Namespace, worker: str, deadline: float) -> list[Row]:
     print(
         f"== hub: entraide serve{' + serve --hooks-only' if args.hooks else ''}"
         f" + {args.workers} × entraide worker"
-        f"{' --fork' if worker == 'fork' else ''} + scheduler",
+        f"{' --fork' if worker == 'fork' else ''} + scheduler; offers "
+        f"{'auto-accepted' if args.accept == 'auto' else 'accepted over the socket'}",
         flush=True,
     )
     reset_stores(args.database_url, args.redis_url)
-    tokens = seed_advisors(args.database_url, args.advisors)
+    tokens = seed_advisors(args.database_url, args.advisors, auto_accept=args.accept == "auto")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_dir = args.log_dir / f"hub-{worker}"
@@ -863,7 +904,7 @@ def run_hub(args: argparse.Namespace, worker: str, deadline: float) -> list[Row]
         scheduler, _ = procs.start("scheduler", [*cli, "scheduler"])
         wait_http(f"{url}/api/v1/health", 60, web, web_log)
         with (
-            Agents(url, tokens, args.redis_url) as agents,
+            Agents(url, tokens, args.redis_url, accept=args.accept == "socket") as agents,
             Monitor(args.database_url, args.redis_url, floor=False) as monitor,
         ):
             print(f"  {agents.connected} advisor sockets connected", flush=True)
@@ -873,7 +914,7 @@ def run_hub(args: argparse.Namespace, worker: str, deadline: float) -> list[Row]
                     "hooks": hooks,
                     "workers": [w.pid for w in workers],
                     "scheduler": [scheduler.pid],
-                    "client": client_pids(agents),
+                    **client_groups(agents),
                 },
                 make_url(args.database_url).database or "",
             )
@@ -916,7 +957,7 @@ def run_floor(args: argparse.Namespace, deadline: float) -> list[Row]:
             Monitor(args.database_url, args.redis_url, floor=True) as monitor,
         ):
             cpu = CpuMeter(
-                {"web": [proc.pid], "client": client_pids(agents)},
+                {"web": [proc.pid], **client_groups(agents)},
                 make_url(args.database_url).database or "",
             )
             sender = Sender(url + "/floor", args.clients)
@@ -960,7 +1001,7 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
             f"{ms(pct(r.e2e, 0.99)):>8} {r.delivered:>5} {rate_text(r.processed_rate):>6} "
             f"{rate_text(r.drain_rate):>7} {backlog:>7} {trend:>7}"
         )
-    groups = ["web", "hooks", "workers", "scheduler", "postgres", "redis*", "client"]
+    groups = ["web", "hooks", "workers", "scheduler", "postgres", "redis*", "sender", "sockets"]
     head = (
         f"{'CPU ms per item':<18} "
         + " ".join(f"{g:>9}" for g in groups)
@@ -972,7 +1013,8 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
     cores = os.cpu_count() or 1
     for r in rows:
         cells = " ".join(f"{r.cpu[g]:>9.1f}" if g in r.cpu else f"{'—':>9}" for g in groups)
-        server = sum(v for k, v in r.cpu.items() if k in groups and k != "client")
+        server = sum(v for k, v in r.cpu.items()
+                     if k in groups and k not in ("sender", "sockets"))
         capacity = f"{1000 * cores / server:>6.0f}" if server else f"{'—':>6}"
         print(
             f"{r.label:<18} {cells} {server:>7.1f} {capacity} "
@@ -989,8 +1031,8 @@ Columns (times in ms, on the monotonic clock every process of this machine share
   e2e p50/p99   hub: POST sent → offer.created received on an advisor socket; floor: POST
                 sent → the PUBLISH received by a Redis subscriber. Each SMS comes from a new
                 number, so each is a new work item. The {args.advisors} advisor sockets accept
-                every offer at once, which frees them (presence allows one pending offer per
-                advisor), so e2e measures the pipeline rather than advisor availability;
+                every offer at once (--accept socket) or their profile auto-accepts SMS
+                (--accept auto), so e2e measures the pipeline rather than advisor availability;
                 e2e n counts the items whose offer arrived.
   proc/s        events processed per second while sending (hub: inbound_events.state =
                 'processed'; floor: rows inserted); drain/s: after the last answer, until
@@ -999,9 +1041,10 @@ Columns (times in ms, on the monotonic clock every process of this machine share
                 slope of that backlog while sending (≈ 0: the workers keep up).
   CPU ms/item   CPU time of each process tree (reaped children included) from the phase
                 start to the end of its drain, divided by the webhooks answered (web,
-                client) or by the events processed meanwhile (the others); postgres = the
-                backends of this database; redis* = the whole (shared) Redis server; client =
-                this script's senders and sockets (not in server). cap/s = cores × 1000 /
+                hooks, sender, sockets) or by the events processed meanwhile (the others);
+                postgres = the backends of this database; redis* = the whole (shared) Redis
+                server; sender = this script's webhook senders, sockets = the advisor
+                sockets' process (the load generator: not in server). cap/s = cores × 1000 /
                 server: the rate at which the server side alone would use every core.
                 machine = busy share of all cores; others = the busy share not spent by the
                 processes listed (other work on the machine skews every figure).
@@ -1082,7 +1125,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--clients",
         type=int,
         default=32,
-        help="concurrent sender threads, one requests.Session each (default %(default)s)",
+        help="concurrent sender threads, one keep-alive connection each (default %(default)s)",
     )
     parser.add_argument(
         "--advisors",
@@ -1107,6 +1150,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="1: webhooks go to a hooks-only process (entraide serve --hooks-only), as "
         "behind the production balancer; 0: to the web process that holds the sockets "
         "(default %(default)s)",
+    )
+    parser.add_argument(
+        "--accept",
+        choices=["socket", "auto"],
+        default="socket",
+        help="socket: each advisor accepts every offer over its socket; auto: the advisors' "
+        "profile auto-accepts SMS (issue #4 point 3), no accept round trip "
+        "(default %(default)s)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=3.0,
+        help="seconds of webhooks at 50/s before the measured phases, shown as their own "
+        "row: a fresh process's first requests open connections and fill statement "
+        "caches (0: none; default %(default)s)",
+    )
+    parser.add_argument(
+        "--e2e-dump",
+        type=Path,
+        default=None,
+        help="append each webhook's phase, send time (s from the phase's start), hook and "
+        "e2e latency (ms) to this TSV file, to see where in a phase the tail is",
     )
     parser.add_argument("--skip-floor", action="store_true", help="do not run the floor")
     parser.add_argument(
