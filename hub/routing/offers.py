@@ -15,7 +15,7 @@ from hub.domain.ports import AccountProvider
 from hub.routing.models import Offer, Transfer, WorkItem
 from hub.routing.strategy import VOICE, channel_class
 from hub.timeline.models import Conversation, Interaction
-from hub.timeline.queries import recent_items
+from hub.timeline.queries import recent_items_of
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +47,13 @@ def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, Wo
     words = latest_words_of(session, list(conversations))
     transfers = last_transfers(session, [i.id for i in work])
     account = account_summaries(session, accounts, customer_ids)
-    timelines: dict[int, list[dict[str, Any]]] = {}
+    timelines = recent_items_of(session, {
+        conversations[item.conversation_id].customer_id for item in work
+        if full_timeline or channel_class(item.channel_kind) == VOICE}, limit=10)
     out = {}
     for offer, item in zip(offers, work, strict=True):
         conversation = conversations[item.conversation_id]
         cid, cls = conversation.customer_id, channel_class(item.channel_kind)
-        with_timeline = full_timeline or cls == VOICE
-        if with_timeline and cid not in timelines:
-            timelines[cid] = recent_items(session, cid, limit=10)
         out[offer.id] = {
             "offer_id": offer.id,
             "expires_at": offer.expires_at.isoformat(),
@@ -75,7 +74,7 @@ def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, Wo
                 "preview": words.get(conversation.id, ""),
             },
             "customer": customers.get(cid, {}),
-            "timeline": timelines[cid] if with_timeline else [],
+            "timeline": timelines[cid] if full_timeline or cls == VOICE else [],
             "account": account.get(cid, {"available": False}),
             "transfer": transfers.get(item.id),
         }

@@ -20,7 +20,15 @@ from hub.routing.dispatch import dispatch, dispatch_waiting
 from hub.routing.models import Queue, WorkItem, WorkState
 from hub.routing.queries import enabled_rules, queue_spec
 from hub.routing.sla import start_sla
-from hub.routing.strategy import Facts, channel_class, choose_rule, fold, item_priority, rank_at
+from hub.routing.strategy import (
+    Facts,
+    Rule,
+    channel_class,
+    choose_rule,
+    fold,
+    item_priority,
+    rank_at,
+)
 from hub.timeline.models import Conversation, Interaction
 from hub.timeline.queries import interaction_view
 
@@ -64,19 +72,25 @@ def submit_arrivals(session: Session, *, ctx: RoutingContext,
     auto-accept as ``dispatch``, one Lua reservation and set-wise offer cards with the
     recent timeline) instead of one dispatch each. The pass takes waiting items in queue
     order, so an older waiting item goes before a new one. A new item left waiting is
-    announced to its queue, as ``dispatch`` announces it."""
+    announced to its queue, as ``dispatch`` announces it. Set-wise too: the open items of
+    the batch's conversations in one query, the rules read once, the new items inserted
+    together."""
+    open_items = _open_items(session, {conversation.id for conversation, _ in arrivals})
+    placement = Placement(session)
     items: list[WorkItem] = []
     new: list[WorkItem] = []
     for conversation, interaction in arrivals:
-        item = _open_item(session, conversation)
+        item = open_items.get(conversation.id)
         if item is None:
             item = open_work_item(session, ctx=ctx, conversation=conversation,
-                                  text=interaction.body)
+                                  text=interaction.body, placement=placement, flush=False)
+            open_items[conversation.id] = item  # a later message of the batch extends it
             new.append(item)
         else:
             _extend(session, item, interaction)
         items.append(item)
     if new:
+        session.flush()
         route_batch(session, ctx=ctx, limit=len(new), full_timeline=True)
         for item in new:
             if item.state == WorkState.QUEUED:
@@ -86,11 +100,16 @@ def submit_arrivals(session: Session, *, ctx: RoutingContext,
 
 
 def _open_item(session: Session, conversation: Conversation) -> WorkItem | None:
-    return session.scalar(
-        select(WorkItem)
-        .where(WorkItem.conversation_id == conversation.id, WorkItem.state != WorkState.CLOSED)
-        .limit(1)
-    )
+    return _open_items(session, {conversation.id}).get(conversation.id)
+
+
+def _open_items(session: Session, conversation_ids: set[int]) -> dict[int, WorkItem]:
+    """Each conversation's work item that is not closed (at most one each)."""
+    if not conversation_ids:
+        return {}
+    return {item.conversation_id: item for item in session.scalars(
+        select(WorkItem).where(WorkItem.conversation_id.in_(sorted(conversation_ids)),
+                               WorkItem.state != WorkState.CLOSED))}
 
 
 def _extend(session: Session, item: WorkItem, interaction: Interaction) -> None:
@@ -100,12 +119,34 @@ def _extend(session: Session, item: WorkItem, interaction: Interaction) -> None:
                 payload=interaction_view(interaction))
 
 
+class Placement:
+    """Where new work items go: the enabled rules and the default queue, read once for all
+    the items a transaction opens."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.rules = enabled_rules(session)
+        self._default: Queue | None = None
+
+    def queue(self, rule: Rule | None) -> Queue:
+        if rule is not None:
+            found = self.session.get(Queue, rule.queue_id)
+            assert found is not None
+            return found
+        if self._default is None:
+            self._default = default_queue(self.session)
+        return self._default
+
+
 def open_work_item(
     session: Session, *, ctx: RoutingContext, conversation: Conversation, text: str = "",
     attributes: dict[str, Any] | None = None, kind: str | None = None,
+    placement: Placement | None = None, flush: bool = True,
 ) -> WorkItem:
     """A new work item in the queue the first matching rule names (else the default
-    queue), with its priority, its place in the queue and its first-response target."""
+    queue), with its priority, its place in the queue and its first-response target.
+    ``flush=False`` leaves the INSERT to the caller's next flush (many items at once)."""
+    placement = placement or Placement(session)
     attributes = dict(attributes or {})
     customer = conversation.customer
     kind = kind or ctx.kind_of(conversation.channel)
@@ -116,9 +157,8 @@ def open_work_item(
         language=str(attributes.get("language") or customer.language or "").lower(),
         attributes=attributes,
     )
-    rule = choose_rule(enabled_rules(session), facts)
-    queue = session.get(Queue, rule.queue_id) if rule else default_queue(session)
-    assert queue is not None
+    rule = choose_rule(placement.rules, facts)
+    queue = placement.queue(rule)
     priority = item_priority(cls=channel_class(kind), vip=facts.vip,
                              rule_priority=rule.priority if rule else 0)
     now = utcnow()
@@ -130,5 +170,6 @@ def open_work_item(
     )
     start_sla(item, queue_spec(queue), warning_percent=ctx.sla_warning_percent)
     session.add(item)
-    session.flush()
+    if flush:
+        session.flush()
     return item

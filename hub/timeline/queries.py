@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, literal, select, tuple_
+from sqlalchemy import BigInteger, Row, Select, bindparam, func, literal, select, true, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
 
 from hub.timeline.cursor import Position
@@ -65,6 +68,41 @@ def recent_items(session: Session, customer_id: int, *, limit: int = 10) -> list
         .limit(limit)
     )
     return [interaction_view(row) for row in session.scalars(query)]
+
+
+def recent_items_of(session: Session, customer_ids: Iterable[int], *,
+                    limit: int = 10) -> dict[int, list[dict[str, Any]]]:
+    """``recent_items`` for many customers at once (a batch of offer cards): on PostgreSQL
+    one statement, each customer's latest ``limit`` through the timeline index (a LATERAL
+    join, so a customer with a long history costs ``limit`` rows, not their history),
+    plus one for the attachments; elsewhere one query per customer."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return {}
+    if session.get_bind().dialect.name != "postgresql":
+        return {cid: recent_items(session, cid, limit=limit) for cid in ids}
+    found: dict[int, list[dict[str, Any]]] = {cid: [] for cid in ids}
+    rows = session.scalars(_recent_of_statement(), {"ids": ids, "limit": limit})
+    for row in rows:
+        found[row.customer_id].append(interaction_view(row))
+    return found
+
+
+@cache
+def _recent_of_statement() -> Select[tuple[Interaction]]:
+    """Built once; its text does not depend on how many customers (an array parameter)."""
+    customers = (select(func.unnest(bindparam("ids", type_=ARRAY(BigInteger))).label("cid"))
+                 .subquery("customers"))
+    latest = (select(Interaction.id)
+              .where(Interaction.customer_id == customers.c.cid)
+              .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+              .limit(bindparam("limit"))
+              .lateral("latest"))
+    wanted = select(latest.c.id).select_from(customers).join(latest, true())
+    return (select(Interaction).where(Interaction.id.in_(wanted))
+            .options(selectinload(Interaction.attachments))
+            .order_by(Interaction.customer_id, Interaction.occurred_at.desc(),
+                      Interaction.id.desc()))
 
 
 def timeline_page(

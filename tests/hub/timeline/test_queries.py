@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from hub.timeline.queries import TimelineFilter, timeline_page
+from hub.timeline.queries import TimelineFilter, recent_items, recent_items_of, timeline_page
 from tests.hub.timeline.builders import T0, conversation, customer, interaction
 
 EVERYTHING = TimelineFilter()
@@ -118,3 +118,21 @@ def test_filters_hold_across_pages(sessions):
     with sessions() as session:
         pages = walk(session, lea.id, limit=3, filters=TimelineFilter(channels=("twilio_sms",)))
     assert [i for page in pages for i in page] == list(reversed(wanted))
+
+
+def test_recent_items_of_many_customers_is_each_ones_recent_items(sessions):
+    """The offer cards' set-wise read: each customer's latest ``limit``, newest first, with
+    attachments, the same as one read per customer; a customer with nothing is empty."""
+    with sessions.begin() as session:
+        lea, karim, nobody = customer(session), customer(session, "Karim"), customer(session, "N")
+        for n in range(14):  # more than the limit, with ties on the instant
+            interaction(session, conversation(session, lea), f"léa {n}", minutes=n % 6,
+                        attachments=n % 3)
+        interaction(session, conversation(session, karim, "console"), "karim", minutes=2)
+        ids = [lea.id, karim.id, nobody.id]
+    with sessions() as session:
+        found = recent_items_of(session, [*ids, lea.id], limit=10)
+        assert found == {cid: recent_items(session, cid, limit=10) for cid in ids}
+    assert len(found[lea.id]) == 10 and [i["body"] for i in found[karim.id]] == ["karim"]
+    assert found[nobody.id] == []
+    assert any(item["attachments"] for item in found[lea.id])
