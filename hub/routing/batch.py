@@ -40,7 +40,7 @@ from hub.routing.sla import mark_responded
 from hub.routing.state import Candidate, Wanted
 from hub.routing.strategy import VOICE, AdvisorProfile, channel_class, free_classes, qualifies
 
-BATCH_SIZE = 200
+BATCH_SIZE = 50  # a pass commits its offers together: smaller passes push sooner
 
 
 def route_batch(session: Session, *, ctx: RoutingContext, limit: int = BATCH_SIZE,
