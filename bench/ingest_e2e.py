@@ -25,6 +25,7 @@ stays under 5 minutes); traffic goes to 127.0.0.1 only. No assertion on time: it
 figures.
 
     python bench/ingest_e2e.py                       # floor + SimpleWorker stack
+    python bench/ingest_e2e.py --accept auto         # advisors' profiles auto-accept SMS
     python bench/ingest_e2e.py --worker both         # + RQ's forking Worker
     python bench/ingest_e2e.py --rates 200 --duration 5 --burst 1000 --skip-floor
 """
@@ -1105,7 +1106,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--rates",
-        default="100,200",
+        default="100,200,300",
         help="fixed webhook rates in req/s, comma separated (default %(default)s)",
     )
     parser.add_argument(
