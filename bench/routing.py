@@ -240,7 +240,7 @@ async def advisor(token: str, url: str, urls: list[str], hold_ms: int, stats: St
     sio = socketio.AsyncClient(reconnection=False)
     sio.on("event", lambda m: inbox.put_nowait((time.time(), m)), namespace="/agent")
     headers = {"Authorization": f"Bearer {token}"}
-    connector = aiohttp.TCPConnector(force_close=True)  # no kept-alive socket to lose
+    connector = aiohttp.TCPConnector()  # kept alive, as a browser's inbox keeps them
     async with aiohttp.ClientSession(headers=headers, connector=connector) as http:
         await sio.connect(url, namespaces=["/agent"], auth={"token": token},
                           transports=["websocket"], wait_timeout=60)
@@ -276,14 +276,27 @@ async def advisor(token: str, url: str, urls: list[str], hold_ms: int, stats: St
                         continue
                 await asyncio.sleep(hold_ms / 1000 * random.random())
                 target = random.choice(urls)
-                async with http.post(f"{target}/api/v1/work-items/"
-                                     f"{offer['work_item']['id']}/close",
-                                     json={"wrap_up_code": "resolved"}) as response:
-                    if response.status != 200:
-                        stats.errors.append(f"close: {response.status}")
+                status = await close(http, f"{target}/api/v1/work-items/"
+                                           f"{offer['work_item']['id']}/close")
+                if status != 200:
+                    stats.errors.append(f"close: {status}")
             except Exception as error:  # noqa: BLE001 - counted, the run goes on
                 stats.errors.append(repr(error))
         await sio.disconnect()
+
+
+async def close(http: aiohttp.ClientSession, url: str) -> int:
+    """POST the close; once more on a fresh connection if the server had just closed the
+    kept-alive one (gunicorn drops idle ones after 2 s: a request sent at that moment is
+    cut or reset before it reaches the app), as browsers retry on a reused connection."""
+    for attempt in (1, 2):
+        try:
+            async with http.post(url, json={"wrap_up_code": "resolved"}) as response:
+                return response.status
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+            if attempt == 2:
+                raise
+    return 0
 
 
 def _iso(value: str) -> float:
