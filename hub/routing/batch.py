@@ -44,8 +44,7 @@ BATCH_SIZE = 50  # a pass commits its offers together: smaller passes push soone
 
 
 def route_batch(session: Session, *, ctx: RoutingContext, limit: int = BATCH_SIZE,
-                given: Counter[int] | None = None, seen: dict[str, int] | None = None,
-                full_timeline: bool = False) -> int:
+                given: Counter[int] | None = None, seen: dict[str, int] | None = None) -> int:
     """Offer up to ``limit`` waiting items to the available advisors with room, in one
     transaction (the caller commits; offers are pushed after the commit). Returns how
     many offers were made.
@@ -55,9 +54,7 @@ def route_batch(session: Session, *, ctx: RoutingContext, limit: int = BATCH_SIZ
     next pass) instead of filling their whole capacity in one burst. Auto-accepted items
     are never pending, so ``given`` (kept by the caller across the passes of one routing
     job, updated here) counts them against the same cap. ``seen["waiting"]`` tells the
-    caller how many waiting items the pass looked at (fewer than ``limit``: it saw them all).
-    ``full_timeline``: every card carries the customer's recent timeline (new arrivals'
-    offers, as one-by-one dispatch gives them), not only calls' cards."""
+    caller how many waiting items the pass looked at (fewer than ``limit``: it saw them all)."""
     advisors, room = _free_advisors(session, ctx=ctx)
     budgets = offer_budgets(session, ctx.max_pending_offers, sorted(advisors), given)
     advisors = {uid: a for uid, a in advisors.items() if budgets[uid] != 0}
@@ -90,8 +87,7 @@ def route_batch(session: Session, *, ctx: RoutingContext, limit: int = BATCH_SIZ
                                   for a in advisors.values()], list(groups.values()), wanted)
     by_id = {i.id: i for i in items}
     made = _offer_chosen(session, ctx=ctx, items=by_id, chosen=chosen, advisors=advisors,
-                         queue_names={q: s.name for q, s in specs.items()},
-                         full_timeline=full_timeline)
+                         queue_names={q: s.name for q, s in specs.items()})
     if given is not None:  # auto-accepted: assigned already, never pending
         given.update(user_id for item_id, user_id in chosen.items()
                      if by_id[item_id].state == WorkState.ASSIGNED)
@@ -167,7 +163,7 @@ def _last_advisors(session: Session, items: list[WorkItem]) -> dict[int, int]:
 
 def _offer_chosen(session: Session, *, ctx: RoutingContext, items: dict[int, WorkItem],
                   chosen: dict[int, int], advisors: dict[int, AdvisorProfile],
-                  queue_names: dict[int, str], full_timeline: bool = False) -> int:
+                  queue_names: dict[int, str]) -> int:
     if not chosen:
         return 0
     now = utcnow()
@@ -193,7 +189,7 @@ def _offer_chosen(session: Session, *, ctx: RoutingContext, items: dict[int, Wor
     session.add_all(offers)
     session.flush()
     payloads = offer_payloads(session, offers=offers, items=items, queue_names=queue_names,
-                              accounts=ctx.accounts, full_timeline=full_timeline)
+                              accounts=ctx.accounts)
     events: list[tuple[str, str, dict[str, Any]]] = []
     for offer in offers:
         events.append((user_room(offer.user_id), "offer.created", payloads[offer.id]))

@@ -13,7 +13,7 @@ from hub.customers.queries import customer_summaries
 from hub.domain.kinds import Direction
 from hub.domain.ports import AccountProvider
 from hub.routing.models import Offer, Transfer, WorkItem
-from hub.routing.strategy import VOICE, channel_class
+from hub.routing.strategy import channel_class
 from hub.timeline.models import Conversation, Interaction
 from hub.timeline.queries import recent_items_of
 
@@ -24,18 +24,17 @@ def offer_payload(session: Session, *, offer: Offer, accounts: AccountProvider) 
     """One offer's card, with the customer's recent timeline whatever the channel."""
     item = offer.work_item
     return offer_payloads(session, offers=[offer], items={item.id: item},
-                          queue_names={item.queue_id: item.queue.name}, accounts=accounts,
-                          full_timeline=True)[offer.id]
+                          queue_names={item.queue_id: item.queue.name},
+                          accounts=accounts)[offer.id]
 
 
 def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, WorkItem],
-                   queue_names: dict[int, str], accounts: AccountProvider,
-                   full_timeline: bool = False) -> dict[int, dict[str, Any]]:
+                   queue_names: dict[int, str],
+                   accounts: AccountProvider) -> dict[int, dict[str, Any]]:
     """``offer_payload`` for a batch of offers, set-wise: the conversations, customers,
-    last words, transfers and account summaries of all of them in a handful of queries of
-    the caller's session. Lean: the customer's recent timeline is included for calls only
-    (the screen pop), or for every offer with ``full_timeline``; the inbox loads the
-    conversation when the advisor opens it."""
+    last words, recent timelines (``recent_items_of``: one statement on PostgreSQL),
+    transfers and account summaries of all of them in a handful of queries of the
+    caller's session."""
     if not offers:
         return {}
     work = [items[o.work_item_id] for o in offers]
@@ -47,9 +46,7 @@ def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, Wo
     words = latest_words_of(session, list(conversations))
     transfers = last_transfers(session, [i.id for i in work])
     account = account_summaries(session, accounts, customer_ids)
-    timelines = recent_items_of(session, {
-        conversations[item.conversation_id].customer_id for item in work
-        if full_timeline or channel_class(item.channel_kind) == VOICE}, limit=10)
+    timelines = recent_items_of(session, customer_ids, limit=10)
     out = {}
     for offer, item in zip(offers, work, strict=True):
         conversation = conversations[item.conversation_id]
@@ -74,7 +71,7 @@ def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, Wo
                 "preview": words.get(conversation.id, ""),
             },
             "customer": customers.get(cid, {}),
-            "timeline": timelines[cid] if full_timeline or cls == VOICE else [],
+            "timeline": timelines[cid],
             "account": account.get(cid, {"available": False}),
             "transfer": transfers.get(item.id),
         }

@@ -91,7 +91,7 @@ def submit_arrivals(session: Session, *, ctx: RoutingContext,
         items.append(item)
     if new:
         session.flush()
-        route_batch(session, ctx=ctx, limit=len(new), full_timeline=True)
+        route_batch(session, ctx=ctx, limit=len(new))
         for item in new:
             if item.state == WorkState.QUEUED:
                 publish(session, room=queue_room(item.queue_id), name="queue.waiting",
