@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from redis import Redis
@@ -27,6 +27,7 @@ from redis import Redis
 from hub.routing.strategy import ASYNC, CHAT, VOICE, Capacity, Load
 
 CLASSES = (VOICE, CHAT, ASYNC)  # the order of each advisor's load keys in the scripts
+LAYOUT = 2  # load hashes per advisor and class (1: one per advisor)
 
 # KEYS: presence, last_offer, then per candidate its voice, chat and async load hashes.
 # ARGV: item, class, now, preferred, then per candidate: id, voice, chat, async capacity.
@@ -183,6 +184,12 @@ class RoutingState:
         self._release_if = redis.register_script(_RELEASE_IF)
         self._pick_many = redis.register_script(_PICK_MANY)
 
+    @property
+    def _epoch_key(self) -> str:
+        """Set when the loads were rebuilt from the database; versioned with the layout of
+        the load hashes, so a Redis holding an older layout is rebuilt, not trusted."""
+        return f"{self._p}:routing:epoch:{LAYOUT}"
+
     def _load_key(self, user_id: int, cls: str) -> str:
         return f"{self._p}:load:{user_id}:{cls}"
 
@@ -260,10 +267,18 @@ class RoutingState:
     def load(self, user_id: int) -> Load:
         return self.loads([user_id])[user_id]
 
+    def _load_hashes(self) -> Iterator[tuple[str, int | None]]:
+        """Every load hash, with its advisor (None: a key of an older layout)."""
+        for raw_key in self._redis.scan_iter(match=f"{self._p}:load:*", count=500):
+            key = raw_key.decode()
+            user, _, cls = key[len(self._p) + len(":load:"):].partition(":")
+            yield key, int(user) if user.isdigit() and cls in CLASSES else None
+
     def reservations(self) -> list[Reservation]:
         found = []
-        for key in self._redis.scan_iter(match=f"{self._p}:load:*", count=500):
-            user_id = int(key.decode().rsplit(":", 2)[1])
+        for key, user_id in self._load_hashes():
+            if user_id is None:
+                continue
             for item, raw in self._redis.hgetall(key).items():
                 cls, _, stamp = raw.decode().partition("|")
                 found.append(Reservation(user_id, int(item), cls, float(stamp or 0),
@@ -271,18 +286,22 @@ class RoutingState:
         return found
 
     def rebuild(self, held: Iterable[tuple[int, int, str]]) -> int:
-        """Restore reservations from the database: (advisor, item, class) triples."""
+        """Restore reservations from the database: (advisor, item, class) triples. Drops
+        load hashes of an older layout (one hash per advisor), which nothing reads."""
         pipe = self._redis.pipeline(transaction=False)
+        for key, user_id in self._load_hashes():
+            if user_id is None:
+                pipe.delete(key)
         count = 0
         for user_id, item_id, cls in held:
             pipe.hsetnx(self._load_key(user_id, cls), str(item_id), f"{cls}|{time.time():.6f}")
             count += 1
-        pipe.set(f"{self._p}:routing:epoch", str(time.time()))
+        pipe.set(self._epoch_key, str(time.time()))
         pipe.execute()
         return count
 
     def has_epoch(self) -> bool:
-        return bool(self._redis.exists(f"{self._p}:routing:epoch"))
+        return bool(self._redis.exists(self._epoch_key))
 
     def feed_snapshot(self) -> dict[str, str]:
         raw = self._redis.hgetall(f"{self._p}:routing:feed")

@@ -137,6 +137,27 @@ def test_after_redis_lost_its_data_loads_come_back_from_the_database(services):
         assert session.get(WorkItem, first.id).state == WorkState.ASSIGNED
 
 
+def test_a_redis_of_the_older_load_layout_is_rebuilt_not_trusted(services):
+    """Before the loads by class: one hash per advisor and an unversioned epoch. After the
+    upgrade the tick rebuilds the loads and drops the old hashes; the leak sweep skips
+    keys it cannot read."""
+    ctx = services.routing
+    with transaction(services.sessions) as session:
+        camille = agent(session, services, "Camille", capacity={"chat": 2})
+        work(session, ctx, kind="chat", channel="webchat")
+    services.redis.flushdb()
+    services.presence.set_status(camille.user.id, PresenceStatus.AVAILABLE)
+    old = f"entraide:load:{camille.user.id}"
+    services.redis.hset(old, "999", "chat|1.0")
+    services.redis.set("entraide:routing:epoch", "1.0")
+    assert tick()["restored"] == 1
+    assert ctx.state.load(camille.user.id) == Load(chat=1)
+    assert not services.redis.exists(old)
+    services.redis.hset(old, "999", "chat|1.0")  # written by a process not yet upgraded
+    with services.sessions() as session:
+        assert release_leaks(session, ctx=ctx, now=time.time() + LEAK_SECONDS + 1) == 0
+
+
 def test_a_reservation_no_row_backs_is_released_after_a_while(services):
     ctx = services.routing
     with transaction(services.sessions) as session:
