@@ -12,6 +12,7 @@ from sqlalchemy import BigInteger, Row, Select, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, selectinload
 
+from hub.db import is_postgresql
 from hub.timeline.cursor import Position
 from hub.timeline.models import Attachment, Interaction
 from hub.timeline.search import search_for
@@ -79,7 +80,7 @@ def recent_items_of(session: Session, customer_ids: Iterable[int], *,
     ids = sorted(set(customer_ids))
     if not ids:
         return {}
-    if session.get_bind().dialect.name != "postgresql":
+    if not is_postgresql(session):
         return {cid: recent_items(session, cid, limit=limit) for cid in ids}
     found: dict[int, list[dict[str, Any]]] = {cid: [] for cid in ids}
     rows = session.scalars(_recent_of_statement(), {"ids": ids, "limit": limit})
