@@ -25,6 +25,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from hub.pg_statements import cache_long_statements
+
 log = logging.getLogger(__name__)
 
 NAMING = {
@@ -95,6 +97,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("connect_args", {"connect_timeout": 2})
+    if url.startswith("postgresql+psycopg"):
+        cache_long_statements()
     engine = create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         event.listen(engine, "checkin", _checked_in)
