@@ -153,15 +153,24 @@
       .then(() => { notify.hidden = true; }));
   }
 
-  E.on("offer.created", showOffer);
-  E.on("offer.withdrawn", (data) => removeOffer(data.offer_id));
-  E.on("offer.accepted", (data, message) => {
+  // The work is this advisor's: open it (not when replayed at page load).
+  function assigned(data, message) {
     removeOffer(data.offer_id);
     if (message.replay === "initial") return;  // accepted before this page: not reopened
     const open = E.current();
     if (!open || open.conversationId !== data.conversation_id) {
       E.openConversation(data.conversation_id, { id: data.work_item_id });
     }
+  }
+
+  E.on("offer.created", (offer, message) => {
+    if (!offer.auto_accepted) { showOffer(offer); return; }
+    // auto-accept for this channel: the card is the assignment (no offer.accepted follows)
+    if (message.replay !== "initial") announce(offer, offer.work_item.channel_class === "voice");
+    assigned({ offer_id: offer.offer_id, work_item_id: offer.work_item.id,
+      conversation_id: offer.work_item.conversation_id }, message);
   });
+  E.on("offer.withdrawn", (data) => removeOffer(data.offer_id));
+  E.on("offer.accepted", assigned);
   refreshEmpty();
 })();

@@ -191,13 +191,8 @@ def _offer_chosen(session: Session, *, ctx: RoutingContext, items: dict[int, Wor
     payloads = offer_payloads(session, offers=offers, items=items, queue_names=queue_names,
                               accounts=ctx.accounts)
     events: list[tuple[str, str, dict[str, Any]]] = []
-    for offer in offers:
+    for offer in offers:  # an auto-accepted card says so: no offer.accepted follows
         events.append((user_room(offer.user_id), "offer.created", payloads[offer.id]))
-        if offer.auto_accepted:
-            item = items[offer.work_item_id]
-            events.append((user_room(offer.user_id), "offer.accepted", {
-                "offer_id": offer.id, "work_item_id": item.id,
-                "conversation_id": item.conversation_id, "auto_accepted": True}))
     publish_many(session, events)
     return len(offers)
 

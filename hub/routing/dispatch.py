@@ -113,11 +113,8 @@ def offer_reserved(
     session.flush()
     payload = offer_payload(session, offer=offer, accounts=ctx.accounts)
     payload.update(extra or {})
+    # auto-accepted: the card (``auto_accepted``) is the assignment; no offer.accepted
     publish(session, room=user_room(advisor.user_id), name="offer.created", payload=payload)
-    if auto:
-        publish(session, room=user_room(advisor.user_id), name="offer.accepted",
-                payload={"offer_id": offer.id, "work_item_id": item.id,
-                         "conversation_id": item.conversation_id, "auto_accepted": True})
     return offer
 
 

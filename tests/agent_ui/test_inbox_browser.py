@@ -71,6 +71,26 @@ def test_offer_accept_reply_and_delivered(stack: Stack, browser: Browser, servic
     context.close()
 
 
+def test_auto_accepted_work_opens_without_a_card(stack: Stack, browser: Browser,
+                                                 services) -> None:
+    """An advisor whose profile auto-accepts SMS (issue #4 point 3) gets the conversation
+    opened at once: the offer card is the assignment, no accept button is shown."""
+    with transaction(services.sessions) as session:
+        demo_customers(session)
+        camille = advisor(session, email="camille@example.test")
+        camille.user.capacity = {"auto_accept": ["async"]}
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    url = stack.settings.PUBLIC_URL
+    log_in(page, url, "camille@example.test")
+    expect(page.locator("#connection")).to_have_text("Connecté")
+    send_sms(stack, "Ma ligne est coupée depuis ce matin")
+    conversation = page.locator(".conversation")
+    expect(conversation).to_contain_text("Ma ligne est coupée", timeout=15_000)
+    expect(page.locator(".offer")).to_have_count(0)
+    context.close()
+
+
 def test_offer_sent_while_offline_is_shown_after_reconnect(stack: Stack, browser: Browser,
                                                            services) -> None:
     with transaction(services.sessions) as session:
