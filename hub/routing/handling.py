@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import DateTime, bindparam, true, update
+from sqlalchemy import DateTime, bindparam, exists, true, update
 from sqlalchemy.orm import Session
 
 from hub.auth.models import User
@@ -21,7 +21,7 @@ from hub.events import publish, user_room
 from hub.routing.admin import Invalid, Missing, active_wrap_up_code
 from hub.routing.context import RoutingContext, free_after_commit
 from hub.routing.dispatch import dispatch, offer_reserved
-from hub.routing.models import OfferKind, Queue, Transfer, WorkItem, WorkState
+from hub.routing.models import OfferKind, Queue, Transfer, WorkItem, WorkState, WrapUpCode
 from hub.routing.queries import profile_of
 from hub.routing.sla import responded_values
 from hub.routing.state import Candidate
@@ -42,8 +42,8 @@ def work_item_for(session: Session, *, user: User, item_id: int) -> WorkItem:
 def close_work(session: Session, *, ctx: RoutingContext, item_id: int, user: User,
                wrap_up_code: str, note: str = "") -> WorkItem:
     """One conditional ``UPDATE … RETURNING`` closes the item if this user may (the
-    assignee, or a supervisor) and stops its SLA clock; the refusals are worked out only
-    when it matched nothing. A wrong code rolls the whole transaction back."""
+    assignee, or a supervisor) and the wrap-up code is active, and stops its SLA clock;
+    the refusals are worked out only when it matched nothing."""
     item = session.scalars(
         _close_statement(any_assignee=user.is_supervisor),
         {"p_item": item_id, "p_user": user.id, "p_now": utcnow(), "p_code": wrap_up_code,
@@ -52,13 +52,15 @@ def close_work(session: Session, *, ctx: RoutingContext, item_id: int, user: Use
     ).one_or_none()
     if item is None:
         found = work_item_for(session, user=user, item_id=item_id)  # 404 if not theirs
-        raise NotAllowed(f"the work item is {found.state}, not {WorkState.ASSIGNED}")
-    code = active_wrap_up_code(session, wrap_up_code)
+        if found.state != WorkState.ASSIGNED:
+            raise NotAllowed(f"the work item is {found.state}, not {WorkState.ASSIGNED}")
+        active_wrap_up_code(session, wrap_up_code)  # raises: the code is what failed
+        raise NotAllowed("the work item changed while it was being closed")
     assert item.assigned_user_id is not None
     free_after_commit(session, ctx=ctx, user_id=item.assigned_user_id, item_id=item.id)
     publish(session, room=user_room(item.assigned_user_id), name="work.closed",
             payload={"work_item_id": item.id, "conversation_id": item.conversation_id,
-                     "wrap_up_code": code.code, "closed_by": user.id})
+                     "wrap_up_code": wrap_up_code, "closed_by": user.id})
     return item
 
 
@@ -67,10 +69,12 @@ def _close_statement(*, any_assignee: bool) -> Any:
     """close_work's UPDATE, built once (building it cost more CPU than running it)."""
     now = bindparam("p_now", type_=DateTime(timezone=True))
     mine = true() if any_assignee else WorkItem.assigned_user_id == bindparam("p_user")
+    code = bindparam("p_code")
+    active = exists().where(WrapUpCode.code == code, WrapUpCode.active.is_(True))
     return (update(WorkItem)
             .where(WorkItem.id == bindparam("p_item"), WorkItem.state == WorkState.ASSIGNED,
-                   mine)
-            .values(state=WorkState.CLOSED, closed_at=now, wrap_up_code=bindparam("p_code"),
+                   mine, active)
+            .values(state=WorkState.CLOSED, closed_at=now, wrap_up_code=code,
                     wrap_up_note=bindparam("p_note"), held_at=None, updated_at=now,
                     **responded_values(now))
             .returning(WorkItem))
