@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from rq import Retry
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,6 +25,11 @@ BATCH_JOB = "workers.intake.process_batch"
 BATCH_JOBS = {INTAKE: BATCH_JOB}
 # PostgreSQL advisory lock: one batch at a time between its claim and its thread locks.
 CLAIM_LOCK = int.from_bytes(b"intake", "big")
+
+
+# Written into the SQL, not bound: the planner must see it to use the partial index
+# ix_inbound_events_pending, in a server-side prepared (generic) plan too.
+IS_PENDING = InboundEvent.state == literal_column(f"'{EventState.PENDING.value}'")
 
 
 def event_job_id(event_id: int) -> str:
@@ -99,7 +104,7 @@ def stale_event_ids(
     cutoff = utcnow() - older_than
     query = (
         select(InboundEvent.id, InboundEvent.attempts)
-        .where(InboundEvent.state == EventState.PENDING, InboundEvent.received_at < cutoff)
+        .where(IS_PENDING, InboundEvent.received_at < cutoff)
         .order_by(InboundEvent.id)
         .limit(limit)
     )
@@ -114,7 +119,7 @@ def claim_pending(session: Session, *, limit: int) -> list[InboundEvent]:
     batch after batch."""
     query = (
         select(InboundEvent)
-        .where(InboundEvent.state == EventState.PENDING, InboundEvent.attempts == 0)
+        .where(IS_PENDING, InboundEvent.attempts == 0)
         .order_by(InboundEvent.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
