@@ -135,6 +135,10 @@ def seed(db_url: str, items: int, advisors: int, auto_accept: bool = False
             {"conversation_id": c, "queue_id": queue.id, "customer_id": customers[n % 500],
              "channel_kind": KINDS[n % 5][0], "rank_at": now, "created_at": now,
              "updated_at": now} for n, c in enumerate(conversations)]))
+    analyze = create_engine(db_url, isolation_level="AUTOCOMMIT")
+    with analyze.connect() as conn:  # statistics, as a database holding its work has
+        conn.execute(text("ANALYZE"))
+    analyze.dispose()
     return people, ids
 
 

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -117,12 +117,18 @@ def _waiting(session: Session, advisors: dict[int, AdvisorProfile],
     for advisor in advisors.values():
         for queue_id in advisor.queue_ids:
             classes[queue_id].update(room[advisor.user_id])
+    return list(session.scalars(waiting_statement(classes, limit)))
+
+
+def waiting_statement(classes: dict[int, set[str]], limit: int) -> Select[tuple[WorkItem]]:
+    """Waiting items of these queues and capacity classes, best-ranked first (rank, then
+    arrival: the order of ix_work_items_queue_state_rank_id, so a one-queue pass reads
+    its ``limit`` rows and sorts nothing), locked for this transaction."""
     wanted = or_(*(and_(WorkItem.queue_id == q, kinds_for(sorted(c)))
                    for q, c in sorted(classes.items()) if c))
-    return list(session.scalars(
-        select(WorkItem).where(WorkItem.state == WorkState.QUEUED, wanted)
-        .order_by(WorkItem.rank_at, WorkItem.id).limit(limit)
-        .with_for_update(skip_locked=True)))
+    return (select(WorkItem).where(WorkItem.state == WorkState.QUEUED, wanted)
+            .order_by(WorkItem.rank_at, WorkItem.id).limit(limit)
+            .with_for_update(skip_locked=True))
 
 
 def _refusals(session: Session, item_ids: list[int]) -> dict[int, set[int]]:

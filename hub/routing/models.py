@@ -106,7 +106,8 @@ class WorkItem(Base):
     __tablename__ = "work_items"
     __table_args__ = (
         Index("ix_work_items_queue_state", "queue_id", "state", "created_at"),
-        Index("ix_work_items_queue_state_rank", "queue_id", "state", "rank_at"),
+        # waiting work in routing order, ties by id: a pass reads its LIMIT, not the queue
+        Index("ix_work_items_queue_state_rank_id", "queue_id", "state", "rank_at", "id"),
         Index("ix_work_items_customer", "customer_id", "id"),
         Index("ix_work_items_sla", "sla_state", "sla_warn_at"),
     )
