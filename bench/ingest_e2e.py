@@ -425,7 +425,7 @@ def serve_floor(port: int, threads: int) -> None:
                 "worker_class": "gthread",
                 "threads": threads,
                 "timeout": 60,
-                "accesslog": "-",
+                "accesslog": None,  # as the hub's default (ACCESS_LOG)
                 "graceful_timeout": 5,
             }
             for key, value in options.items():

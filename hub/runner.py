@@ -49,7 +49,7 @@ def serve(settings: Settings, *, host: str, port: int, threads: int | None = Non
     default_threads = settings.HOOK_THREADS if hooks_only else settings.WEB_THREADS
     _Gunicorn(app, {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread",
                     "threads": threads or default_threads, "timeout": 60,
-                    "accesslog": "-",
+                    "accesslog": "-" if settings.ACCESS_LOG else None,
                     "graceful_timeout": 5}).run()
 
 

@@ -33,6 +33,7 @@ class Settings:
     PRESENCE_GRACE_SECONDS: int = 30  # routing: last socket closed -> offline after this
     WEB_THREADS: int = 256  # gthread: each open websocket holds one thread of its process
     HOOK_THREADS: int = 16  # gthread threads of a hooks-only process (serve --hooks-only)
+    ACCESS_LOG: bool = False  # gunicorn's line per request: paths and query strings
     MISSED_OFFERS_BEFORE_AWAY: int = 2
     MAX_PENDING_OFFERS: int = 0  # routing: unanswered offers one advisor may hold (0: no cap)
     QUEUE_COUNTS_INTERVAL_SECONDS: int = 5  # queue.counts to a queue's members at most this often
