@@ -46,7 +46,7 @@ class Settings:
     DB_MAX_OVERFLOW: int = 0  # more, opened under load and closed when returned
     DB_POOL_TIMEOUT: int = 30  # seconds a request waits for a connection, then 503
     SWEEP_AFTER_SECONDS: int = 30
-    INTAKE_BATCH_SIZE: int = 20  # inbound events one intake transaction claims at most
+    INTAKE_BATCH_SIZE: int = 50  # inbound events one intake transaction claims at most
     SWEEP_INTERVAL_SECONDS: int = 1
     MAX_ATTACHMENT_BYTES: int = 5_000_000
     UI_MODULES: str = "agent_ui"
