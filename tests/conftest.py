@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,12 +50,13 @@ def no_leaked_processes() -> Iterator[None]:
     """A hub process a test forgot, or whose start failed (a leaked worker would steal the
     next test's jobs), is killed when the test ends."""
     yield
-    from tests.support.processes import LIVE
+    from tests.support.processes import LIVE, signal_group
 
     while LIVE:
         process = LIVE.pop()
+        signal_group(process, signal.SIGKILL)  # its children too, even if it has exited
         if process.poll() is None:
-            process.kill()
+            process.kill()  # not a group leader (started without a session of its own)
             process.wait(timeout=10)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -51,9 +52,21 @@ def stack(services, settings: Settings, tmp_path: Path):
     running.stop()
 
 
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def test_killed_worker_then_restarted_processes_what_was_accepted(stack: Stack, services):
     stack.start()
+    assert stack.worker.process is not None
+    worker = stack.worker.process.pid
     stack.worker.kill()  # SIGKILL: no clean shutdown
+    # its children too (RQ's scheduler is a forked process), as when a container dies
+    assert wait_for(lambda: not group_alive(worker), timeout=10)
     for n in range(5):
         post_sms(stack.settings, n)
     assert counts(services) == (0, 0)

@@ -35,18 +35,19 @@ class HubProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", *self.args], env=self.env,
             stdout=handle, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2],
+            start_new_session=True,  # its own process group: see signal_group
         )
         LIVE.append(self.process)
         return self
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            signal_group(self.process, signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            signal_group(self.process, signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -54,6 +55,16 @@ class HubProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Signal the process and its children, as a container stop does. A worker's child
+    (RQ's scheduler is a forked process) outlived a SIGKILL sent to the worker alone and
+    went on running, orphaned, after the test suite."""
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass
 
 
 def wait_http(url: str, timeout: float = 30, process: HubProcess | None = None) -> None:
