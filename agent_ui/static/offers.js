@@ -12,6 +12,14 @@
   const sound = new Audio(text.sound);
   sound.preload = "auto";
 
+  // Cards stack below the top bar, however many lines it wraps to (its logout button
+  // must stay reachable while offers are shown).
+  const bar = document.querySelector(".topbar");
+  const place = () => { if (bar) region.style.top = (bar.getBoundingClientRect().bottom + 8) + "px"; };
+  place();
+  window.addEventListener("resize", place);
+  if (bar && "ResizeObserver" in window) new ResizeObserver(place).observe(bar);
+
   function el(tag, content, cls) {
     const node = document.createElement(tag);
     if (content !== undefined && content !== null) node.textContent = String(content);

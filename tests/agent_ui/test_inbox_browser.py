@@ -50,6 +50,11 @@ def test_offer_accept_reply_and_delivered(stack: Stack, browser: Browser, servic
     expect(offer).to_contain_text("Léa Dubois", timeout=15_000)
     expect(offer).to_contain_text("<img src=x onerror=alert(1)>")
     expect(offer).to_contain_text("unpaid")
+    page.set_viewport_size({"width": 900, "height": 720})  # the top bar wraps
+    page.wait_for_timeout(300)
+    bar, cards = page.locator(".topbar").bounding_box(), offer.bounding_box()
+    assert bar and cards and cards["y"] >= bar["y"] + bar["height"], (bar, cards)  # logout
+    page.set_viewport_size({"width": 1280, "height": 720})
     if os.environ.get("ENTRAIDE_SCREENSHOTS"):
         page.screenshot(path=str(SCREENSHOTS / "inbox-offer.png"))
     offer.get_by_role("button", name="Accepter").click()
