@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from hub.db import transaction
 from tests.conftest import HUB_NUMBER, TWILIO_SID
@@ -26,6 +26,19 @@ def log_in(page: Page, url: str, email: str) -> None:
     expect(page).to_have_url(f"{url}/inbox")
 
 
+def signed_in(browser: Browser, stack: Stack, email: str, locale: str = "fr-FR"
+              ) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    page.errors = []  # type: ignore[attr-defined]  # console errors (CSP refusals, exceptions)
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("response", lambda r: r.status >= 400 and page.errors.append(f"{r.status} {r.url}"))
+    log_in(page, stack.settings.PUBLIC_URL, email)
+    expect(page.locator("#connection")).to_have_text("Connecté")
+    return context, page
+
+
 def send_sms(stack: Stack, body: str) -> None:
     params = inbound_sms_params(from_=LEA_PHONE, to=HUB_NUMBER, account_sid=TWILIO_SID, body=body)
     url = f"{stack.settings.PUBLIC_URL}/hooks/twilio_sms/demo"
@@ -37,13 +50,9 @@ def test_offer_accept_reply_and_delivered(stack: Stack, browser: Browser, servic
     with transaction(services.sessions) as session:
         demo_customers(session)
         advisor(session, email="camille@example.test")
-    context = browser.new_context(locale="fr-FR")
+    context, page = signed_in(browser, stack, "camille@example.test")
     dialogs: list[str] = []
-    page = context.new_page()
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    url = stack.settings.PUBLIC_URL
-    log_in(page, url, "camille@example.test")
-    expect(page.locator("#connection")).to_have_text("Connecté")
 
     send_sms(stack, "Bonjour <img src=x onerror=alert(1)> ma facture est fausse")
     offer = page.locator(".offer")
@@ -84,11 +93,7 @@ def test_auto_accepted_work_opens_without_a_card(stack: Stack, browser: Browser,
         demo_customers(session)
         camille = advisor(session, email="camille@example.test")
         camille.user.capacity = {"auto_accept": ["async"]}
-    context = browser.new_context(locale="fr-FR")
-    page = context.new_page()
-    url = stack.settings.PUBLIC_URL
-    log_in(page, url, "camille@example.test")
-    expect(page.locator("#connection")).to_have_text("Connecté")
+    context, page = signed_in(browser, stack, "camille@example.test")
     send_sms(stack, "Ma ligne est coupée depuis ce matin")
     conversation = page.locator(".conversation")
     expect(conversation).to_contain_text("Ma ligne est coupée", timeout=15_000)
@@ -101,11 +106,7 @@ def test_offer_sent_while_offline_is_shown_after_reconnect(stack: Stack, browser
     with transaction(services.sessions) as session:
         demo_customers(session)
         advisor(session, email="camille@example.test")
-    context = browser.new_context(locale="fr-FR")
-    page = context.new_page()
-    url = stack.settings.PUBLIC_URL
-    log_in(page, url, "camille@example.test")
-    expect(page.locator("#connection")).to_have_text("Connecté")
+    context, page = signed_in(browser, stack, "camille@example.test")
     context.set_offline(True)
     expect(page.locator("#connection")).to_have_text("Reconnexion…", timeout=30_000)
     send_sms(stack, "Message pendant la coupure")

@@ -9,14 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from hub.auth.models import Role
 from hub.customers.models import Customer
 from hub.db import transaction
 from hub.settings import Settings
-from tests.agent_ui.test_inbox_browser import log_in, send_sms
+from tests.agent_ui.test_inbox_browser import log_in, send_sms, signed_in
 from tests.conftest import with_settings
 from tests.hub.routing.builders import work
 from tests.personas import PASSWORD, advisor, demo_customers
@@ -38,19 +38,6 @@ def stack(services, settings: Settings, tmp_path: Path) -> Iterator[Stack]:
         raise
     finally:
         running.stop()
-
-
-def signed_in(browser: Browser, stack: Stack, email: str, locale: str = "fr-FR"
-              ) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(locale=locale)
-    page = context.new_page()
-    page.errors = []  # type: ignore[attr-defined]  # console errors (CSP refusals, exceptions)
-    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.on("response", lambda r: r.status >= 400 and page.errors.append(f"{r.status} {r.url}"))
-    log_in(page, stack.settings.PUBLIC_URL, email)
-    expect(page.locator("#connection")).to_have_text("Connecté")
-    return context, page
 
 
 def log_in_en(page: Page, url: str, email: str) -> None:
