@@ -7,10 +7,11 @@ the newest rows of ``subscriptions`` (the contracts: a line or box plan), ``invo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, String, bindparam, func, literal, null, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.customers.models import Device, Invoice, Order, PastCase, Subscription
@@ -41,88 +42,102 @@ class SqlAccountProvider:
 
     def summary(self, customer_id: int) -> dict[str, Any]:
         with self._sessions() as session:
-            rows = {
-                "subscriptions": (Subscription, _subscription),
-                "invoices": (Invoice, _invoice),
-                "orders": (Order, _order),
-                "devices": (Device, _device),
-                "cases": (PastCase, _case),
-            }
-            summary: dict[str, Any] = {"available": True, "source": "sql"}
-            for section, (model, view) in rows.items():
-                summary[section] = [view(r) for r in self._rows(session, model, customer_id)]
-            return summary
+            return self.summaries([customer_id], session=session)[customer_id]
 
     def summaries(self, customer_ids: Iterable[int], *, session: Session
                   ) -> dict[int, dict[str, Any]]:
-        """``summary`` for many customers in the caller's session: one query per section
-        (the newest ``limit`` rows of each customer), not five per customer in a second
-        pooled connection. Routing uses it to build a batch of offers."""
+        """``summary`` for many customers in the caller's session, in **one** statement
+        (``_summaries_statement``: the newest ``limit`` rows of each section and customer),
+        not five per customer in a second pooled connection. Routing uses it to build a
+        batch of offers, where the account tables' five queries were a tenth of a batch."""
         ids = sorted(set(customer_ids))
         out: dict[int, dict[str, Any]] = {
             cid: {"available": True, "source": "sql", **{s: [] for s in SECTIONS}} for cid in ids}
         if not ids:
             return out
-        views = {"subscriptions": (Subscription, _subscription), "invoices": (Invoice, _invoice),
-                 "orders": (Order, _order), "devices": (Device, _device),
-                 "cases": (PastCase, _case)}
-        for section, (model, view) in views.items():
-            ranked = select(model.id, func.row_number().over(
-                partition_by=model.customer_id, order_by=model.id.desc()).label("n")
-            ).where(model.customer_id.in_(ids)).subquery()
-            rows = session.scalars(select(model).join(ranked, ranked.c.id == model.id)
-                                   .where(ranked.c.n <= self._limit)
-                                   .order_by(model.customer_id, model.id.desc()))
-            for row in rows:
-                out[row.customer_id][section].append(view(row))
+        for row in session.execute(_summaries_statement(), {"ids": ids, "limit": self._limit}):
+            section = row.section
+            fields = {name: row._mapping[f"{section}_{name}"] for name in _COLUMNS[section][1]}
+            out[row.customer_id][section].append(_VIEWS[section](fields))
         return out
 
-    def _rows(self, session: Session, model: Any, customer_id: int) -> list[Any]:
-        query = (
-            select(model)
-            .where(model.customer_id == customer_id)
-            .order_by(model.id.desc())
-            .limit(self._limit)
-        )
-        return list(session.scalars(query))
+
+_COLUMNS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "subscriptions": (Subscription, ("plan", "monthly_price", "status", "started_on")),
+    "invoices": (Invoice, ("number", "amount", "status", "issued_on")),
+    "orders": (Order, ("number", "item", "status", "tracking", "ordered_on")),
+    "devices": (Device, ("model", "imei", "since")),
+    "cases": (PastCase, ("reference", "subject", "status", "closed_on")),
+}
 
 
-def _subscription(row: Subscription) -> dict[str, Any]:
+@cache
+def _summaries_statement() -> Select[Any]:
+    """Built once: the five account tables in one ``UNION ALL``, each branch numbering its
+    rows per customer (newest first) and carrying its own columns, typed ``NULL`` in the
+    others' (so dates and amounts come back typed on every database). Parameters:
+    ``ids`` (expanding) and ``limit``."""
+    every = [(section, getattr(model, name)) for section, (model, names) in _COLUMNS.items()
+             for name in names]
+    branches = []
+    for section, (model, _names) in _COLUMNS.items():
+        columns = [
+            literal(section, String).label("section"),
+            model.customer_id.label("customer_id"),
+            model.id.label("id"),
+            func.row_number().over(partition_by=model.customer_id,
+                                   order_by=model.id.desc()).label("n"),
+        ]
+        columns += [(column if owner == section else null().cast(column.type))
+                    .label(f"{owner}_{column.key}") for owner, column in every]
+        branches.append(select(*columns).where(
+            model.customer_id.in_(bindparam("ids", expanding=True))))
+    ranked = union_all(*branches).subquery("ranked")
+    return (select(ranked).where(ranked.c.n <= bindparam("limit"))
+            .order_by(ranked.c.section, ranked.c.customer_id, ranked.c.id.desc()))
+
+
+def _subscription(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "plan": row.plan,
-        "monthly_price": f"{row.monthly_price:.2f}",
-        "status": row.status,
-        "started_on": row.started_on.isoformat(),
+        "plan": row["plan"],
+        "monthly_price": f"{row['monthly_price']:.2f}",
+        "status": row["status"],
+        "started_on": row["started_on"].isoformat(),
     }
 
 
-def _invoice(row: Invoice) -> dict[str, Any]:
+def _invoice(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "number": row.number,
-        "amount": f"{row.amount:.2f}",
-        "status": row.status,
-        "issued_on": row.issued_on.isoformat(),
+        "number": row["number"],
+        "amount": f"{row['amount']:.2f}",
+        "status": row["status"],
+        "issued_on": row["issued_on"].isoformat(),
     }
 
 
-def _order(row: Order) -> dict[str, Any]:
+def _order(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "number": row.number,
-        "item": row.item,
-        "status": row.status,
-        "tracking": row.tracking,
-        "ordered_on": row.ordered_on.isoformat(),
+        "number": row["number"],
+        "item": row["item"],
+        "status": row["status"],
+        "tracking": row["tracking"],
+        "ordered_on": row["ordered_on"].isoformat(),
     }
 
 
-def _device(row: Device) -> dict[str, Any]:
-    return {"model": row.model, "imei": mask_imei(row.imei), "since": row.since.isoformat()}
+def _device(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"model": row["model"], "imei": mask_imei(row["imei"]),
+            "since": row["since"].isoformat()}
 
 
-def _case(row: PastCase) -> dict[str, Any]:
+def _case(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "reference": row.reference,
-        "subject": row.subject,
-        "status": row.status,
-        "closed_on": row.closed_on.isoformat() if row.closed_on else None,
+        "reference": row["reference"],
+        "subject": row["subject"],
+        "status": row["status"],
+        "closed_on": row["closed_on"].isoformat() if row["closed_on"] else None,
     }
+
+
+_VIEWS = {"subscriptions": _subscription, "invoices": _invoice, "orders": _order,
+          "devices": _device, "cases": _case}

@@ -8,7 +8,15 @@ from sqlalchemy import select
 
 from hub.customers.accounts import SqlAccountProvider, mask_imei
 from hub.customers.crm import to_summary
-from hub.customers.models import Customer, Device, Identity, Invoice, PastCase
+from hub.customers.models import (
+    Customer,
+    Device,
+    Identity,
+    Invoice,
+    Order,
+    PastCase,
+    Subscription,
+)
 from hub.db import transaction
 from hub.routing.offers import account_summary
 from tests.personas import LEA_PHONE, demo_customers
@@ -55,6 +63,47 @@ def test_the_summary_shows_the_newest_rows_of_this_customer_only(services):
     assert [i["number"] for i in summary["invoices"]] == ["X-6", "X-5", "X-4"]
     assert summary["cases"][0] == {"reference": "DOS-OPEN", "subject": "Box",
                                    "status": "open", "closed_on": None}
+
+
+def test_summaries_of_several_customers_keep_each_one_s_newest_rows(both_databases):
+    """One statement for every section and customer (PostgreSQL and SQLite): each
+    customer gets their own rows, newest first, ``limit`` per section, typed as in
+    ``summary``."""
+    with transaction(both_databases) as session:
+        anna, marc, empty = (Customer(display_name=n) for n in ("Anna", "Marc", "Vide"))
+        session.add_all([anna, marc, empty])
+        session.flush()
+        for n in range(4):
+            session.add(Invoice(customer_id=anna.id, number=f"A-{n}", amount=10.5 + n,
+                                status="paid", issued_on=date(2026, 2, n + 1)))
+        session.add(Invoice(customer_id=marc.id, number="M-1", amount=3, status="unpaid",
+                            issued_on=date(2026, 3, 1)))
+        session.add(Subscription(customer_id=marc.id, plan="Box 4K", monthly_price=29.99,
+                                 status="active", started_on=date(2025, 1, 5)))
+        session.add(Order(customer_id=anna.id, number="CMD-9", item="Phone", status="shipped",
+                          tracking="XY12", ordered_on=date(2026, 4, 2)))
+        session.add(Device(customer_id=marc.id, model="Pixel", imei="352099000000077",
+                           since=date(2024, 6, 1)))
+        ids = (anna.id, marc.id, empty.id)
+
+    with both_databases() as session:
+        found = SqlAccountProvider(both_databases, limit=2).summaries(ids, session=session)
+
+    a, m, e = (found[i] for i in ids)
+    assert [i["number"] for i in a["invoices"]] == ["A-3", "A-2"]
+    assert a["invoices"][0] == {"number": "A-3", "amount": "13.50", "status": "paid",
+                                "issued_on": "2026-02-04"}
+    assert a["orders"] == [{"number": "CMD-9", "item": "Phone", "status": "shipped",
+                            "tracking": "XY12", "ordered_on": "2026-04-02"}]
+    assert a["subscriptions"] == a["devices"] == a["cases"] == []
+    assert m["invoices"] == [{"number": "M-1", "amount": "3.00", "status": "unpaid",
+                              "issued_on": "2026-03-01"}]
+    assert m["subscriptions"] == [{"plan": "Box 4K", "monthly_price": "29.99",
+                                   "status": "active", "started_on": "2025-01-05"}]
+    assert m["devices"] == [{"model": "Pixel", "imei": "***********0077",
+                             "since": "2024-06-01"}]
+    assert e == {"available": True, "source": "sql", "subscriptions": [], "invoices": [],
+                 "orders": [], "devices": [], "cases": []}
 
 
 def test_a_customer_without_account_rows_has_an_empty_but_available_summary(services):
