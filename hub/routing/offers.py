@@ -43,10 +43,10 @@ def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, Wo
         .where(Conversation.id.in_({i.conversation_id for i in work})))}
     customer_ids = {c.customer_id for c in conversations.values()}
     customers = customer_summaries(session, customer_ids)
-    words = latest_words_of(session, list(conversations))
+    timelines = recent_items_of(session, customer_ids, limit=10)
+    words = latest_words(session, conversations, timelines)
     transfers = last_transfers(session, [i.id for i in work])
     account = account_summaries(session, accounts, customer_ids)
-    timelines = recent_items_of(session, customer_ids, limit=10)
     out = {}
     for offer, item in zip(offers, work, strict=True):
         conversation = conversations[item.conversation_id]
@@ -76,6 +76,24 @@ def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, Wo
             "transfer": transfers.get(item.id),
         }
     return out
+
+
+def latest_words(session: Session, conversations: dict[int, Any],
+                 timelines: dict[int, list[dict[str, Any]]]) -> dict[int, str]:
+    """The customer's last words in each conversation (``id`` → a row with ``customer_id``),
+    read off the cards' timelines where they show: a customer's recent items are their
+    newest on every channel, in the same order (occurred_at, id), so the first inbound
+    item of a conversation there is its latest. Only conversations whose customer's
+    recent items hold none of theirs (a long exchange elsewhere since) are queried."""
+    found: dict[int, str] = {}
+    for conversation_id, conversation in conversations.items():
+        for view in timelines.get(conversation.customer_id, ()):
+            if view["conversation_id"] == conversation_id and \
+                    view["direction"] == Direction.INBOUND:
+                found[conversation_id] = (view["body"] or "")[:280]
+                break
+    missing = [c for c in conversations if c not in found]
+    return found | latest_words_of(session, missing)
 
 
 def latest_words_of(session: Session, conversation_ids: list[int]) -> dict[int, str]:
