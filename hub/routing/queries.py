@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from hub.auth.models import Team, User
@@ -91,21 +92,51 @@ def _build_profile(user_id: int, name: str, skills: dict[str, Any] | None,
 
 
 def profiles(session: Session, user_ids: list[int] | None = None) -> dict[int, AdvisorProfile]:
-    """Active advisors with their queues; all of them when ``user_ids`` is None. Reads the
-    columns a profile needs, not User entities: a routing pass reads every free advisor's
-    profile, and loading 200 ORM users with their teams was most of a pass's CPU."""
-    query = (select(User.id, User.name, User.skills, User.languages, User.language,
-                    User.capacity, Team.capacity)
-             .outerjoin(Team, Team.id == User.team_id).where(User.active.is_(True)))
-    members = select(QueueMember.user_id, QueueMember.queue_id)
+    """Active advisors with their queues; all of them when ``user_ids`` is None. One
+    statement of the columns a profile needs (a row per advisor and queue), not User
+    entities: a routing pass reads every free advisor's profile, and loading 200 ORM users
+    with their teams was most of a pass's CPU. The JSON columns come as text and a
+    profile is built (their JSON decoded) only when that text changed."""
+    query = (select(User.id, User.name, _text(User.skills, "skills"),
+                    _text(User.languages, "languages"), User.language,
+                    _text(User.capacity, "capacity"), _text(Team.capacity, "team_capacity"),
+                    QueueMember.queue_id)
+             .outerjoin(Team, Team.id == User.team_id)
+             .outerjoin(QueueMember, QueueMember.user_id == User.id)
+             .where(User.active.is_(True)))
     if user_ids is not None:
         query = query.where(User.id.in_(user_ids))
-        members = members.where(QueueMember.user_id.in_(user_ids))
+    columns: dict[int, tuple[Any, ...]] = {}
     queues: dict[int, set[int]] = defaultdict(set)
-    for user_id, queue_id in session.execute(members):
-        queues[user_id].add(queue_id)
-    return {row[0]: _profile(*row, queue_ids=frozenset(queues[row[0]]))
-            for row in session.execute(query)}
+    for *row, queue_id in session.execute(query):
+        columns.setdefault(row[0], tuple(row))
+        if queue_id is not None:
+            queues[row[0]].add(queue_id)
+    return {uid: _profile_of_text(row, frozenset(queues[uid])) for uid, row in columns.items()}
+
+
+def _text(column: Any, name: str) -> Any:
+    return cast(column, String).label(name)
+
+
+_PROFILES_OF_TEXT: dict[tuple[Any, ...], AdvisorProfile] = {}
+
+
+def _profile_of_text(row: tuple[Any, ...], queue_ids: frozenset[int]) -> AdvisorProfile:
+    key = (*row, queue_ids)
+    found = _PROFILES_OF_TEXT.get(key)
+    if found is None:
+        if len(_PROFILES_OF_TEXT) > 20_000:
+            _PROFILES_OF_TEXT.clear()
+        user_id, name, skills, languages, language, capacity, team_capacity = row
+        found = _PROFILES_OF_TEXT[key] = _build_profile(
+            user_id, name, _json(skills), _json(languages), language, _json(capacity),
+            _json(team_capacity), queue_ids)
+    return found
+
+
+def _json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
 
 
 def profile_of(session: Session, user_id: int) -> AdvisorProfile | None:
