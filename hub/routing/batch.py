@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -173,24 +173,22 @@ def _offer_chosen(session: Session, *, ctx: RoutingContext, items: dict[int, Wor
     if not chosen:
         return 0
     now = utcnow()
-    moved = set(session.scalars(
-        update(WorkItem)
-        .where(WorkItem.id.in_(sorted(chosen)), WorkItem.state == WorkState.QUEUED)
-        .values(state=WorkState.OFFERED, updated_at=now)
-        .returning(WorkItem.id)
-        .execution_options(synchronize_session=False)))
+    auto = {item_id: user_id for item_id, user_id in chosen.items()
+            if channel_class(items[item_id].channel_kind) in advisors[user_id].capacity.auto_accept}
+    moved = set(session.scalars(_move_statement(sorted(chosen), auto, now)))
     for item_id in sorted(set(chosen) - moved):  # cannot happen while we hold the locks
         ctx.state.release(chosen.pop(item_id), item_id)
     offers = []
     for item_id, user_id in sorted(chosen.items()):
         item = items[item_id]
-        set_committed_value(item, "state", WorkState.OFFERED)
-        set_committed_value(item, "updated_at", now)
         offer = Offer(work_item_id=item_id, user_id=user_id, kind=OfferKind.ROUTE, note="",
                       expires_at=now + timedelta(seconds=ctx.offer_timeout),
                       auto_accepted=False, state=OfferState.PENDING)
-        if channel_class(item.channel_kind) in advisors[user_id].capacity.auto_accept:
+        set_committed_value(item, "updated_at", now)
+        if item_id in auto:
             _auto_accept(item, offer, user_id, now)
+        else:
+            set_committed_value(item, "state", WorkState.OFFERED)
         offers.append(offer)
     session.add_all(offers)
     session.flush()
@@ -203,9 +201,27 @@ def _offer_chosen(session: Session, *, ctx: RoutingContext, items: dict[int, Wor
     return len(offers)
 
 
+def _move_statement(item_ids: list[int], auto: dict[int, int], now: Any) -> Any:
+    """The chosen items leave the queue in one conditional UPDATE: offered, or assigned
+    at once to their advisor where the advisor's profile auto-accepts their class."""
+    values: dict[str, Any] = {"state": WorkState.OFFERED, "updated_at": now}
+    if auto:
+        values["state"] = case((WorkItem.id.in_(sorted(auto)), WorkState.ASSIGNED.value),
+                               else_=WorkState.OFFERED.value)
+        values["assigned_user_id"] = case(auto, value=WorkItem.id,
+                                          else_=WorkItem.assigned_user_id)
+    return (update(WorkItem)
+            .where(WorkItem.id.in_(item_ids), WorkItem.state == WorkState.QUEUED)
+            .values(values)
+            .returning(WorkItem.id)
+            .execution_options(synchronize_session=False))
+
+
 def _auto_accept(item: WorkItem, offer: Offer, user_id: int, now: Any) -> None:
-    """Auto-accept for this channel class: assigned at once, no accept round trip."""
+    """Auto-accept for this channel class: assigned at once (by ``_move_statement``), no
+    accept round trip."""
     offer.state, offer.answered_at, offer.auto_accepted = OfferState.ACCEPTED, now, True
-    item.state, item.assigned_user_id, item.updated_at = WorkState.ASSIGNED, user_id, now
+    set_committed_value(item, "state", WorkState.ASSIGNED)
+    set_committed_value(item, "assigned_user_id", user_id)
     if channel_class(item.channel_kind) == VOICE:
         mark_responded(item, now)

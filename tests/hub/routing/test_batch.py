@@ -169,6 +169,7 @@ def test_auto_accept_assigns_at_once_and_says_so(services):
         assert session.get(WorkItem, chat.id).state == WorkState.ASSIGNED
         assert session.get(WorkItem, chat.id).assigned_user_id == camille.user.id
         assert session.get(WorkItem, mail.id).state == WorkState.OFFERED
+        assert session.get(WorkItem, mail.id).assigned_user_id is None  # offered, not given
         auto = session.scalar(select(Offer).where(Offer.work_item_id == chat.id))
         assert (auto.state, auto.auto_accepted) == (OfferState.ACCEPTED, True)
         events = list(session.scalars(select(RealtimeEvent).order_by(RealtimeEvent.id)))
