@@ -47,6 +47,7 @@ class Settings:
     DB_POOL_TIMEOUT: int = 30  # seconds a request waits for a connection, then 503
     SWEEP_AFTER_SECONDS: int = 30
     INTAKE_BATCH_SIZE: int = 50  # inbound events one intake transaction claims at most
+    INTAKE_LINGER_MS: int = 0  # after a short batch, the intake waits this long to claim
     SWEEP_INTERVAL_SECONDS: int = 1
     MAX_ATTACHMENT_BYTES: int = 5_000_000
     UI_MODULES: str = "agent_ui"

@@ -21,8 +21,9 @@ from hub.intake.models import EventState, InboundEvent
 PROCESS_JOB = "workers.intake.process_event"  # one event: retries and the sweep's re-queues
 PROCESS_RETRY = Retry(max=5, interval=[1, 2, 5, 15, 30])
 INTAKE = "intake"  # the batch woken after each stored event (hub.db.wake_after_commit)
+HELP = "intake-help"  # a second run beside it while a backlog lasts
 BATCH_JOB = "workers.intake.process_batch"
-BATCH_JOBS = {INTAKE: BATCH_JOB}
+BATCH_JOBS = {INTAKE: BATCH_JOB, HELP: "workers.intake.help_batch"}
 # PostgreSQL advisory lock: one batch at a time between its claim and its thread locks.
 CLAIM_LOCK = int.from_bytes(b"intake", "big")
 
@@ -125,6 +126,12 @@ def claim_pending(session: Session, *, limit: int) -> list[InboundEvent]:
         .with_for_update(skip_locked=True)
     )
     return list(session.scalars(query))
+
+
+def has_unclaimed(session: Session) -> bool:
+    """Whether some pending, never-tried event is waiting for a batch."""
+    query = select(InboundEvent.id).where(IS_PENDING, InboundEvent.attempts == 0).limit(1)
+    return session.scalar(query) is not None
 
 
 @contextmanager
