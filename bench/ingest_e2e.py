@@ -333,6 +333,53 @@ def seed_advisors(database_url: str, count: int, *, auto_accept: bool) -> list[s
     return tokens
 
 
+class DiskProbe:
+    """How long the disk takes to make a small write durable, sampled all along the run:
+    every ``interval`` s one 4 KB write and ``fdatasync`` to a file on the filesystem of
+    the bench's log directory (on this machine, PostgreSQL's disk too). A webhook is
+    answered after PostgreSQL's commit, which waits for the same kind of sync of its WAL;
+    when the disk stalls, every commit waits, whatever the hub does (seen here: commits
+    waiting up to 1.1 s on ``WALSync`` in ``pg_stat_activity``). Each phase notes the
+    probe's p99 and worst sync, so a latency tail can be told from a disk stall."""
+
+    def __init__(self, directory: Path, interval: float = 0.02) -> None:
+        self.path = directory / "disk-probe"
+        self.interval = interval
+        self.samples: list[tuple[float, float]] = []  # (start, seconds)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="disk-probe", daemon=True)
+
+    def _run(self) -> None:
+        block = os.urandom(4096)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while not self._stop.wait(self.interval):
+                start = time.monotonic()
+                os.pwrite(fd, block, 0)
+                os.fdatasync(fd)
+                self.samples.append((start, time.monotonic() - start))
+        finally:
+            os.close(fd)
+
+    def note(self, start: float, end: float) -> str | None:
+        waits = sorted(d * 1000 for t, d in self.samples if start <= t <= end)
+        if not waits:
+            return None
+        slow = sum(1 for w in waits if w > 50)
+        p50, p99 = pct(waits, 0.5) or 0.0, pct(waits, 0.99) or 0.0
+        return (f"disk: fdatasync of 4 KB p50 {p50:.1f} ms, p99 {p99:.1f} ms, worst "
+                f"{waits[-1]:.0f} ms ({slow} of {len(waits)} over 50 ms)")
+
+    def __enter__(self) -> DiskProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.path.unlink(missing_ok=True)
+
+
 class Monitor:
     """Samples (t, stored, processed, rq queue length) every ``interval`` seconds.
 
@@ -344,10 +391,12 @@ class Monitor:
     event rejected as malformed counts as processed; the bench sends none."""
 
     def __init__(
-        self, database_url: str, redis_url: str, *, floor: bool, interval: float = 0.25
+        self, database_url: str, redis_url: str, *, floor: bool, disk: Path,
+        interval: float = 0.25,
     ) -> None:
         from hub.db import make_engine  # noqa: PLC0415
 
+        self.disk = DiskProbe(disk)
         self.engine = make_engine(database_url, pool_size=1)
         self.redis = Redis.from_url(redis_url)
         self.floor = floor
@@ -380,6 +429,7 @@ class Monitor:
         return [s for s in self.samples if start <= s[0] <= end]
 
     def __enter__(self) -> Monitor:
+        self.disk.__enter__()
         self._thread.start()
         return self
 
@@ -387,6 +437,7 @@ class Monitor:
         self._stop.set()
         self._thread.join(timeout=5)
         self.engine.dispose()
+        self.disk.__exit__(*exc)
 
 
 # --- the floor: a bare Flask endpoint under the same gunicorn setup --------------------------
@@ -761,6 +812,9 @@ class Bench:
             self.args.burst_window if rate is None else self.args.drain_timeout
         )
         end = self._drain(row, sent, after_send, min(limit, self.deadline))
+        disk = self.monitor.disk.note(before[0], after_send[0])
+        if disk:
+            row.notes.append(disk)
         row.cpu = CpuMeter.usage(
             cpu_before, self.cpu.snapshot(), requests=row.ok, processed=end[2] - before[2]
         )
@@ -941,7 +995,8 @@ def run_hub(args: argparse.Namespace, worker: str, deadline: float) -> list[Row]
         wait_http(f"{url}/api/v1/health", 60, web, web_log)
         with (
             Agents(url, tokens, args.redis_url, accept=args.accept == "socket") as agents,
-            Monitor(args.database_url, args.redis_url, floor=False) as monitor,
+            Monitor(args.database_url, args.redis_url, floor=False,
+                    disk=args.log_dir) as monitor,
         ):
             print(f"  {agents.connected} advisor sockets connected", flush=True)
             cpu = CpuMeter(
@@ -991,7 +1046,8 @@ def run_floor(args: argparse.Namespace, deadline: float) -> list[Row]:
         wait_http(f"{url}/health", 60, proc, log)
         with (
             Agents(None, [], args.redis_url) as agents,
-            Monitor(args.database_url, args.redis_url, floor=True) as monitor,
+            Monitor(args.database_url, args.redis_url, floor=True,
+                    disk=args.log_dir) as monitor,
         ):
             cpu = CpuMeter(
                 {"web": [proc.pid], **client_groups(agents)},
