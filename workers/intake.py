@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from hub.bootstrap import Services
 from hub.customers.identity import sender_address
 from hub.customers.service import identity_key, resolve_identities
-from hub.db import enqueue_after_commit, transaction, wake_key
+from hub.db import enqueue_after_commit, transaction, utcnow, wake_key
 from hub.domain.addresses import Address
 from hub.domain.errors import BadPayload, UnknownChannel
 from hub.domain.messages import InboundItem
@@ -315,16 +315,19 @@ def _record(session: Session, svc: Services, messages: list[Parsed]) -> None:
     identities = resolve_identities(
         session, [(entry.sender, entry.item.sender_name) for _event, entry in entries]
     )
+    now = utcnow()  # one time for the items the provider does not date
     openings = [
         Opening(identity=identities[identity_key(entry.sender)], channel=event.channel,
-                account=event.account, thread_key=entry.thread, subject=entry.item.subject)
+                account=event.account, thread_key=entry.thread, subject=entry.item.subject,
+                at=entry.item.occurred_at or now)
         for event, entry in entries
     ]
     conversations = open_conversations(session, openings)
     threads = [conversations[opening.key] for opening in openings]
     interactions = record_inbounds(
         session, [(conversation, entry.item)
-                  for conversation, (_event, entry) in zip(threads, entries, strict=True)]
+                  for conversation, (_event, entry) in zip(threads, entries, strict=True)],
+        now=now,
     )
     arrivals = []
     for conversation, interaction in zip(threads, interactions, strict=True):

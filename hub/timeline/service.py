@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import and_, insert, inspect, or_, select
@@ -59,6 +60,7 @@ class Opening(NamedTuple):
     account: str
     thread_key: str
     subject: str = ""
+    at: datetime | None = None  # a new thread's last activity: its first item's time
 
     @property
     def key(self) -> ThreadKey:
@@ -92,10 +94,11 @@ def open_conversations(
     found = {(c.channel, c.account, c.thread_key): c for c in session.scalars(query)}  # newest
     new = [opening for key, opening in wanted.items() if key not in found]
     if new:
+        now = utcnow()
         rows = [
             {"customer_id": o.identity.customer_id, "channel": o.channel, "account": o.account,
              "thread_key": o.thread_key, "customer_address": o.identity.address,
-             "subject": o.subject[:300]}
+             "subject": o.subject[:300], "last_activity_at": o.at or now}
             for o in new
         ]
         created = session.scalars(
@@ -109,13 +112,15 @@ def open_conversations(
 
 
 def record_inbounds(
-    session: Session, entries: Sequence[tuple[Conversation, InboundItem]]
+    session: Session, entries: Sequence[tuple[Conversation, InboundItem]],
+    *, now: datetime | None = None,
 ) -> list[Interaction | None]:
     """``record_inbound`` for many items, in order, in one ``INSERT … ON CONFLICT DO
     NOTHING RETURNING`` (and one for their attachments). Returns one interaction per
     entry, None when its provider id is already on the timeline or earlier in
     ``entries``. Interactions get their ids in the order of ``entries``, so one
     conversation's items keep their order on the timeline."""
+    now = now or utcnow()  # the time of items the provider gave none
     rows: list[dict[str, object]] = []
     first: dict[tuple[str, str], int] = {}  # (channel, provider id) -> entry index
     for index, (conversation, item) in enumerate(entries):
@@ -127,7 +132,7 @@ def record_inbounds(
             "conversation_id": conversation.id, "customer_id": conversation.customer_id,
             "channel": conversation.channel, "direction": Direction.INBOUND,
             "body": item.body, "html": item.html or None, "provider_id": item.provider_id,
-            "status": DeliveryStatus.RECEIVED, "occurred_at": item.occurred_at or utcnow(),
+            "status": DeliveryStatus.RECEIVED, "occurred_at": item.occurred_at or now,
         })
     if not rows:
         return [None] * len(entries)
@@ -144,8 +149,16 @@ def record_inbounds(
     for (conversation, item), interaction in zip(entries, found, strict=True):
         if interaction is not None:
             set_committed_value(interaction, "has_html", bool(item.html))  # not returned
-            conversation.last_activity_at = interaction.occurred_at
+            touch(conversation, interaction.occurred_at)
     return found
+
+
+def touch(conversation: Conversation, at: datetime) -> None:
+    """The conversation's last activity moves forward only (an item the provider dates
+    earlier than the last one does not take it back); a thread opened with its first
+    item's time (``Opening.at``) costs no UPDATE for that item."""
+    if conversation.last_activity_at is None or at > conversation.last_activity_at:
+        conversation.last_activity_at = at
 
 
 def _attach(session: Session, recorded: list[tuple[Interaction, InboundItem]]) -> None:
@@ -188,7 +201,7 @@ def record_inbound(
             session.add(interaction)
     except IntegrityError:
         return None
-    conversation.last_activity_at = interaction.occurred_at
+    touch(conversation, interaction.occurred_at)
     return interaction
 
 

@@ -75,10 +75,10 @@ def test_a_poison_event_fails_alone_and_the_rest_of_its_batch_lands(
 ):
     real_record = workers.intake.record_inbounds
 
-    def record(session, entries):  # the batch fails, then the poison event fails alone
+    def record(session, entries, **kwargs):  # the batch fails, then the poison one alone
         if any(item.body == "poison" for _conversation, item in entries):
             raise RuntimeError("cannot record this one")
-        return real_record(session, entries)
+        return real_record(session, entries, **kwargs)
 
     monkeypatch.setattr(workers.intake, "record_inbounds", record)
     post_signed(client, sms("avant", from_=NUMBERS[0]))

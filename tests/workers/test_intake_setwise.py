@@ -4,6 +4,9 @@ order, duplicates inside a batch, a lost identity race, and the same on SQLite."
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from sqlalchemy import event, inspect, select
 
 import hub.customers.service
@@ -111,6 +114,39 @@ def test_a_duplicate_inside_a_batch_is_recorded_once(services):
         assert session.scalars(select(Interaction.body).order_by(Interaction.id)).all() == [
             "un", "deux", "trois"]
         assert count(session, Attachment) == 2
+
+
+def test_a_thread_s_last_activity_is_its_newest_item_and_never_moves_back(services):
+    """A new thread starts at its first item's time (no UPDATE for that item); an item the
+    provider dates earlier than the last activity does not take it back."""
+    address = normalize_phone(NUMBERS[0])
+    first, later, earlier = (datetime(2026, 11, 27, 9, m, tzinfo=UTC) for m in (0, 5, 1))
+    statements: list[str] = []
+    with transaction(services.sessions) as session:
+        identity = resolve_identities(session, [(address, "")])[identity_key(address)]
+        conversation = open_conversations(session, [Opening(
+            identity, "twilio_sms", "demo", address.value, at=first)])[
+            ("twilio_sms", "demo", address.value)]
+        engine = session.get_bind()
+
+        def seen(_conn, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            record_inbounds(session, [(conversation, replace(_item("SM1", "un"),
+                                                             occurred_at=first))])
+            session.flush()
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        assert not [s for s in statements if s.startswith("UPDATE conversations")]
+        assert conversation.last_activity_at == first
+        record_inbounds(session, [
+            (conversation, replace(_item("SM2", "deux"), occurred_at=later)),
+            (conversation, replace(_item("SM3", "trois"), occurred_at=earlier)),
+        ])
+    with services.sessions() as session:
+        assert session.get(Conversation, conversation.id).last_activity_at == later
 
 
 def test_an_identity_created_meanwhile_by_another_worker_wins(services, monkeypatch):
