@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from hub.auth.models import User
 from hub.customers.queries import customer_summaries
@@ -38,9 +39,7 @@ def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, Wo
     if not offers:
         return {}
     work = [items[o.work_item_id] for o in offers]
-    conversations = {row.id: row for row in session.execute(
-        select(Conversation.id, Conversation.channel, Conversation.customer_id)
-        .where(Conversation.id.in_({i.conversation_id for i in work})))}
+    conversations = conversations_of(session, {i.conversation_id for i in work})
     customer_ids = {c.customer_id for c in conversations.values()}
     customers = customer_summaries(session, customer_ids)
     timelines = recent_items_of(session, customer_ids, limit=10)
@@ -76,6 +75,23 @@ def offer_payloads(session: Session, *, offers: list[Offer], items: dict[int, Wo
             "transfer": transfers.get(item.id),
         }
     return out
+
+
+def conversations_of(session: Session, ids: set[int]) -> dict[int, Any]:
+    """id → (id, channel, customer_id) of each conversation: taken from the session when
+    it holds them loaded (the intake opened or found them in this transaction), one
+    query for the others."""
+    found: dict[int, Any] = {}
+    for conversation_id in ids:
+        held = session.identity_map.get(identity_key(Conversation, conversation_id))
+        if held is not None and not inspect(held).unloaded & {"channel", "customer_id"}:
+            found[conversation_id] = held
+    missing = ids - found.keys()
+    if missing:
+        found.update((row.id, row) for row in session.execute(
+            select(Conversation.id, Conversation.channel, Conversation.customer_id)
+            .where(Conversation.id.in_(sorted(missing)))))
+    return found
 
 
 def latest_words(session: Session, conversations: dict[int, Any],

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from hub.db import transaction
-from hub.routing.offers import latest_words, latest_words_of
+from hub.routing.offers import conversations_of, latest_words, latest_words_of
 from hub.timeline.models import Conversation
 from hub.timeline.queries import recent_items_of
 from tests.hub.timeline.builders import conversation, customer, interaction
@@ -39,3 +39,28 @@ def test_the_preview_is_the_latest_inbound_words_in_or_beyond_the_recent_timelin
 
     assert found == asked == {sms.id: "Et maintenant plus de télé", mail.id: "Facture de mars",
                               buried.id: "Mon colis n'est pas arrivé"}
+
+
+def test_a_card_s_conversations_come_from_the_session_when_it_holds_them(services):
+    with transaction(services.sessions) as session:
+        lea = customer(session, "Léa")
+        held, other = conversation(session, lea), conversation(session, lea, channel="email")
+        ids = {held.id, other.id}
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with services.sessions() as session:
+        loaded = session.get(Conversation, held.id)  # held by this session (weakly: kept here)
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            found = conversations_of(session, ids)
+            assert loaded.id == held.id
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+
+    assert {i: (c.channel, c.customer_id) for i, c in found.items()} == {
+        held.id: ("twilio_sms", lea.id), other.id: ("email", lea.id)}
+    assert len(statements) == 1 and str(other.id) not in statements[0]  # bound, not inlined
