@@ -24,6 +24,7 @@ from hub.timeline.models import Attachment, Conversation, Interaction
 from hub.timeline.service import Opening, open_conversations, record_inbounds
 from tests.conftest import HUB_NUMBER, TWILIO_SID, settings_env, with_settings
 from tests.standins.twilio import inbound_sms_params
+from tests.support.statements import statements_sent
 from tests.workers.helpers import count, post_signed, sms
 from tests.workers.test_intake_batch import NUMBERS, bodies_by_conversation
 from workers import context as worker_context
@@ -121,24 +122,15 @@ def test_a_thread_s_last_activity_is_its_newest_item_and_never_moves_back(servic
     provider dates earlier than the last activity does not take it back."""
     address = normalize_phone(NUMBERS[0])
     first, later, earlier = (datetime(2026, 11, 27, 9, m, tzinfo=UTC) for m in (0, 5, 1))
-    statements: list[str] = []
     with transaction(services.sessions) as session:
         identity = resolve_identities(session, [(address, "")])[identity_key(address)]
         conversation = open_conversations(session, [Opening(
             identity, "twilio_sms", "demo", address.value, at=first)])[
             ("twilio_sms", "demo", address.value)]
-        engine = session.get_bind()
-
-        def seen(_conn, _cursor, statement, *_args) -> None:
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", seen)
-        try:
+        with statements_sent(session.get_bind()) as statements:
             record_inbounds(session, [(conversation, replace(_item("SM1", "un"),
                                                              occurred_at=first))])
             session.flush()
-        finally:
-            event.remove(engine, "before_cursor_execute", seen)
         assert not [s for s in statements if s.startswith("UPDATE conversations")]
         assert conversation.last_activity_at == first
         record_inbounds(session, [

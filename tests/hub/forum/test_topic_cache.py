@@ -6,7 +6,7 @@ content to another."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 
 from hub.db import transaction
 from hub.forum import fragments, metrics, moderation, service, views
@@ -18,6 +18,7 @@ from hub.forum.models import (
     PostStatus,
 )
 from tests.hub.forum.conftest import CONFIG, answer, ask, make_member, sign_in
+from tests.support.statements import statements_sent
 
 
 def _page(client, path: str, language: str = "fr") -> str:
@@ -51,19 +52,11 @@ def thread(forum):
 
 def test_reading_a_topic_writes_nothing_and_the_views_wait_in_redis(thread, app, client):
     svc, path, topic_id, _ = thread
-    writes: list[str] = []
-
-    def on_execute(_conn, _cursor, statement, *_args) -> None:
-        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
-            writes.append(statement)
-
-    engine = app.extensions["entraide"].engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
+    with statements_sent(app.extensions["entraide"].engine) as sent:
         for _ in range(3):
             _page(client, path)
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
+    writes = [s for s in sent
+              if s.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
     assert writes == []
     with svc.sessions() as session:
         topic = session.get(ForumTopic, topic_id)

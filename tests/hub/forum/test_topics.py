@@ -7,13 +7,14 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from hub.db import transaction, utcnow
 from hub.forum import queries, service
 from hub.forum.models import ForumPostRevision, ForumTopic
 from hub.migrate import upgrade
 from tests.hub.forum.conftest import CONFIG, answer, ask, csrf_of, make_member, sign_in
+from tests.support.statements import statements_sent
 
 
 def test_migration_seeds_categories_and_ranks_on_sqlite(tmp_path) -> None:
@@ -187,19 +188,9 @@ def test_pages_keep_the_strict_csp_and_no_inline_code(forum, client) -> None:
 
 
 def _statements(app, client, path: str) -> int:
-    engine = app.extensions["entraide"].engine
-    count = 0
-
-    def on_execute(*_args) -> None:
-        nonlocal count
-        count += 1
-
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
+    with statements_sent(app.extensions["entraide"].engine) as sent:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-    return count
+    return len(sent)
 
 
 def test_pages_run_a_fixed_number_of_queries(forum, app, client) -> None:

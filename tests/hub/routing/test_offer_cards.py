@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from hub.db import transaction
 from hub.routing.offers import conversations_of, latest_words, latest_words_of
 from hub.timeline.models import Conversation
 from hub.timeline.queries import recent_items_of
 from tests.hub.timeline.builders import conversation, customer, interaction
+from tests.support.statements import statements_sent
 
 
 def previews(session, conversation_ids: list[int]) -> dict[int, str]:
@@ -46,20 +47,11 @@ def test_a_card_s_conversations_come_from_the_session_when_it_holds_them(service
         lea = customer(session, "Léa")
         held, other = conversation(session, lea), conversation(session, lea, channel="email")
         ids = {held.id, other.id}
-    statements: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
     with services.sessions() as session:
         loaded = session.get(Conversation, held.id)  # held by this session (weakly: kept here)
-        engine = session.get_bind()
-        event.listen(engine, "before_cursor_execute", seen)
-        try:
+        with statements_sent(session.get_bind()) as statements:
             found = conversations_of(session, ids)
-            assert loaded.id == held.id
-        finally:
-            event.remove(engine, "before_cursor_execute", seen)
+        assert loaded.id == held.id
 
     assert {i: (c.channel, c.customer_id) for i, c in found.items()} == {
         held.id: ("twilio_sms", lea.id), other.id: ("email", lea.id)}

@@ -3,7 +3,7 @@ reopening and tagging work — through the REST API."""
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from hub.auth.models import Role
 from hub.db import transaction
@@ -13,6 +13,7 @@ from hub.routing.models import SlaState, WorkItem, WorkState, WrapUpCode
 from hub.routing.presence import PresenceStatus
 from hub.routing.service import accept_offer
 from tests.hub.routing.builders import agent, bearer, customer, pending_offers, queue, work
+from tests.support.statements import statements_sent
 
 
 def scene(services):
@@ -102,18 +103,12 @@ def test_pages_with_a_cursor_and_a_fixed_number_of_queries(client, services):
     assert ids(second) == [emma.id]
     assert second.get_json()["next_cursor"] is None
 
-    statements: list[str] = []
-    engine = services.sessions.kw["bind"]
-    listen = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
+    with statements_sent(services.sessions.kw["bind"]) as statements:
         get(client, sophie, view="all", limit=1)
         few = len(statements)
         statements.clear()
         get(client, sophie, view="all", limit=50)
         assert len(statements) == few
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
 
 
 def test_rows_say_who_is_viewing(client, services):
