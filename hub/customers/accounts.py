@@ -7,7 +7,7 @@ the newest rows of ``subscriptions`` (the contracts: a line or box plan), ``invo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -56,19 +56,10 @@ class SqlAccountProvider:
         if not ids:
             return out
         for row in session.execute(_summaries_statement(), {"ids": ids, "limit": self._limit}):
-            section = row.section
-            fields = {name: row._mapping[f"{section}_{name}"] for name in _COLUMNS[section][1]}
-            out[row.customer_id][section].append(_VIEWS[section](fields))
+            _model, names, view = _COLUMNS[row.section]
+            fields = {name: row._mapping[f"{row.section}_{name}"] for name in names}
+            out[row.customer_id][row.section].append(view(fields))
         return out
-
-
-_COLUMNS: dict[str, tuple[Any, tuple[str, ...]]] = {
-    "subscriptions": (Subscription, ("plan", "monthly_price", "status", "started_on")),
-    "invoices": (Invoice, ("number", "amount", "status", "issued_on")),
-    "orders": (Order, ("number", "item", "status", "tracking", "ordered_on")),
-    "devices": (Device, ("model", "imei", "since")),
-    "cases": (PastCase, ("reference", "subject", "status", "closed_on")),
-}
 
 
 @cache
@@ -77,10 +68,10 @@ def _summaries_statement() -> Select[Any]:
     rows per customer (newest first) and carrying its own columns, typed ``NULL`` in the
     others' (so dates and amounts come back typed on every database). Parameters:
     ``ids`` (expanding) and ``limit``."""
-    every = [(section, getattr(model, name)) for section, (model, names) in _COLUMNS.items()
+    every = [(section, getattr(model, name)) for section, (model, names, _v) in _COLUMNS.items()
              for name in names]
     branches = []
-    for section, (model, _names) in _COLUMNS.items():
+    for section, (model, _names, _view) in _COLUMNS.items():
         columns = [
             literal(section, String).label("section"),
             model.customer_id.label("customer_id"),
@@ -139,5 +130,12 @@ def _case(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-_VIEWS = {"subscriptions": _subscription, "invoices": _invoice, "orders": _order,
-          "devices": _device, "cases": _case}
+# Each section: its table, the columns its view reads, the view (the order of SECTIONS).
+_COLUMNS: dict[str, tuple[Any, tuple[str, ...], Callable[[Mapping[str, Any]], dict[str, Any]]]] = {
+    "subscriptions": (Subscription, ("plan", "monthly_price", "status", "started_on"),
+                      _subscription),
+    "invoices": (Invoice, ("number", "amount", "status", "issued_on"), _invoice),
+    "orders": (Order, ("number", "item", "status", "tracking", "ordered_on"), _order),
+    "devices": (Device, ("model", "imei", "since"), _device),
+    "cases": (PastCase, ("reference", "subject", "status", "closed_on"), _case),
+}

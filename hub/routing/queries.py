@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import String, cast, func, select
@@ -57,24 +58,29 @@ def profile(user: User, queue_ids: frozenset[int] = frozenset()) -> AdvisorProfi
                     user.capacity, team_capacity, queue_ids=queue_ids)
 
 
-_PROFILES: dict[str, AdvisorProfile] = {}  # the same columns make the same profile
+_PROFILES: dict[Any, AdvisorProfile] = {}  # the same columns make the same profile
+
+
+def _memoized(key: Any, build: Callable[[], AdvisorProfile]) -> AdvisorProfile:
+    """Profiles are pure functions of their columns: every routing pass builds those of
+    all free advisors, which rarely change, so each is built once per distinct key."""
+    found = _PROFILES.get(key)
+    if found is None:
+        if len(_PROFILES) > 20_000:
+            _PROFILES.clear()
+        found = _PROFILES[key] = build()
+    return found
 
 
 def _profile(user_id: int, name: str, skills: dict[str, Any] | None,
              languages: list[Any] | None, language: str, capacity: dict[str, Any] | None,
              team_capacity: dict[str, Any] | None, *, queue_ids: frozenset[int]
              ) -> AdvisorProfile:
-    """A pure function of its arguments, memoized on their repr: every routing pass builds
-    the profiles of all free advisors, which rarely change."""
+    """Memoized on the repr of its arguments (decoded JSON columns of a User entity)."""
     key = repr((user_id, name, skills, languages, language, capacity, team_capacity,
                 sorted(queue_ids)))
-    found = _PROFILES.get(key)
-    if found is None:
-        if len(_PROFILES) > 20_000:
-            _PROFILES.clear()
-        found = _PROFILES[key] = _build_profile(user_id, name, skills, languages, language,
-                                                capacity, team_capacity, queue_ids)
-    return found
+    return _memoized(key, lambda: _build_profile(user_id, name, skills, languages, language,
+                                                 capacity, team_capacity, queue_ids))
 
 
 def _build_profile(user_id: int, name: str, skills: dict[str, Any] | None,
@@ -119,20 +125,12 @@ def _text(column: Any, name: str) -> Any:
     return cast(column, String).label(name)
 
 
-_PROFILES_OF_TEXT: dict[tuple[Any, ...], AdvisorProfile] = {}
-
-
 def _profile_of_text(row: tuple[Any, ...], queue_ids: frozenset[int]) -> AdvisorProfile:
-    key = (*row, queue_ids)
-    found = _PROFILES_OF_TEXT.get(key)
-    if found is None:
-        if len(_PROFILES_OF_TEXT) > 20_000:
-            _PROFILES_OF_TEXT.clear()
-        user_id, name, skills, languages, language, capacity, team_capacity = row
-        found = _PROFILES_OF_TEXT[key] = _build_profile(
-            user_id, name, _json(skills), _json(languages), language, _json(capacity),
-            _json(team_capacity), queue_ids)
-    return found
+    """Memoized on the row's text (JSON columns undecoded): decoded only when it changed."""
+    user_id, name, skills, languages, language, capacity, team_capacity = row
+    return _memoized((*row, queue_ids), lambda: _build_profile(
+        user_id, name, _json(skills), _json(languages), language, _json(capacity),
+        _json(team_capacity), queue_ids))
 
 
 def _json(text: str | None) -> Any:

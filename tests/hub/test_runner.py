@@ -39,7 +39,7 @@ def test_the_access_log_is_written_only_when_asked(settings, monkeypatch, flag, 
     assert seen["accesslog"] == expected
 
 
-def test_a_worker_settles_its_heap_before_it_takes_jobs(settings, monkeypatch, freezes):
+def test_a_worker_settles_its_heap_before_it_takes_jobs(settings, monkeypatch):
     order: list[str] = []
     monkeypatch.setattr(runner.gc, "freeze", lambda: order.append("freeze"))
     monkeypatch.setattr(runner.SimpleWorker, "work", lambda self, **kwargs: order.append("work"))
